@@ -1,0 +1,66 @@
+"""Command line: with no sub-command (or just a file) open the window; sub-commands run headless.
+
+Every failure the user can cause ends in one clear line on stderr and a non-zero exit status,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .commands import info as info_command
+
+# Sub-command modules: each has ``add_parser(subparsers)`` and ``run(args) -> int``.
+COMMANDS = {"info": info_command}
+
+EXIT_USAGE = 2
+
+
+def _load_train_command():
+    try:
+        from .commands import train
+    except ImportError:  # the training engine is optional until it lands
+        return None
+    return train
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nn-explorer",
+        description="Build neural networks by dragging layers, train them and watch them learn. "
+                    "With no command, opens the window (optionally with FILE).")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = dict(COMMANDS)
+    train = _load_train_command()
+    if train is not None:
+        commands["train"] = train
+    for name, module in commands.items():
+        module.add_parser(sub)
+    return parser
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nn-explorer", description="Open the Neural Network Explorer window.",
+                                     epilog="Sub-commands: info, train (see nn-explorer COMMAND --help).")
+    parser.add_argument("file", nargs="?", help="a network file (.json) to open")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if argv and argv[0] in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
+        args = parser.parse_args(argv)
+        try:
+            return args.run(args)
+        except KeyboardInterrupt:
+            print("nn-explorer: interrupted", file=sys.stderr)
+            return 130
+    if argv and argv[0] in ("-h", "--help"):
+        parser.print_help()
+        return 0
+    args = _window_parser().parse_args(argv)
+    from .qt.app import run_app
+
+    return run_app(args.file)

@@ -1,0 +1,57 @@
+"""``nn-explorer info FILE``: a summary table of a network (node, kind, output shape, parameters)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..graph import GraphError, fileformat
+from ..graph.spec import fmt
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("info", help="print each layer's output shape and parameter count",
+                            description="Print a summary of a network file: each node's kind, output shape "
+                                        "and parameters. Exit status 2 if the file or its graph has errors.")
+    parser.add_argument("file", help="a network file (.json)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        doc = fileformat.load(args.file)
+    except GraphError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    report = doc.infer()
+    if not report.ok:
+        for error in report.errors:
+            print(f"error: {args.file}: {error.message}", file=sys.stderr)
+        return 2
+    rows = [(n.id, n.kind, list(report.nodes[n.id].output.shape), report.nodes[n.id].params or 0)
+            for n in (doc.node(i) for i in doc.topological_order())]
+    total = report.total_params
+    if args.json:
+        print(json.dumps({"nodes": [{"id": i, "kind": k, "output_shape": s, "params": p} for i, k, s, p in rows],
+                          "total_params": total}))
+        return 0
+    print(format_table(doc.name, rows, total))
+    return 0
+
+
+def format_table(title: str, rows: list[tuple[str, str, list[int], int]], total: int) -> str:
+    """A torchinfo-like table with a total line."""
+    header = ("Node", "Kind", "Output shape", "Params")
+    cells = [header] + [(i, k, fmt(s), f"{p:,}") for i, k, s, p in rows]
+    widths = [max(len(r[c]) for r in cells) for c in range(4)]
+    line = "─" * (sum(widths) + 6)
+
+    def render(row):
+        return "  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]),
+                          row[3].rjust(widths[3])])
+
+    out = [title, line, render(header), line, *(render(r) for r in cells[1:]), line,
+           f"Total parameters: {total:,}"]
+    return "\n".join(out)

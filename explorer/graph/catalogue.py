@@ -1,0 +1,141 @@
+"""The layer catalogue: one :class:`LayerKind` per kind, declared in ``explorer/graph/layers/``.
+
+A kind holds everything about itself in one place: its parameters, how many inputs it takes, its
+shape rule and its torch builder. Input sizes (``in_features``, ``in_channels``...) are never
+parameters; the builder receives the inferred input specs instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import ParamError, UnknownKindError
+from .params import Param
+from .spec import ShapeProblem, TensorSpec, fmt
+
+if TYPE_CHECKING:
+    from torch import nn
+
+# Palette order; every kind belongs to one of these.
+GROUPS = (
+    "Input & data",
+    "Dense",
+    "Convolution",
+    "Pooling",
+    "Normalisation",
+    "Regularisation",
+    "Activations",
+    "Merge",
+    "Sequence",
+    "Attention",
+    "Graph",
+)
+
+InferFn = Callable[[dict[str, Any], list[TensorSpec]], TensorSpec]
+BuildFn = Callable[[dict[str, Any], list[TensorSpec]], "nn.Module"]
+
+
+@dataclass(frozen=True)
+class LayerKind:
+    """A layer kind: parameters, input arity, shape rule and torch builder, together."""
+
+    name: str
+    group: str
+    help: str
+    infer: InferFn
+    build: BuildFn
+    params: tuple[Param, ...] = ()
+    min_inputs: int = 1
+    max_inputs: int | None = 1  # None: any number
+    glyph: str = "■"
+    prefix: str = ""  # start of generated node ids
+    accepts_tokens: bool = False  # may take integer token ids (Embedding)
+    needs_adjacency: bool = False  # forward also receives the graph's adjacency matrix
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def validate_params(self, params: dict[str, Any], owner: str = "") -> dict[str, Any]:
+        """Complete ``params`` with defaults and check every value; raise :class:`ParamError`."""
+        known = {p.name for p in self.params}
+        for name in params:
+            if name not in known:
+                allowed = ", ".join(sorted(known)) or "none"
+                who = f"{owner}: " if owner else ""
+                raise ParamError(f"{who}{self.name} has no parameter '{name}' (it has: {allowed})", owner or None)
+        out = {}
+        for p in self.params:
+            out[p.name] = p.validate(params.get(p.name, p.default), owner)
+        return out
+
+    def check_inputs(self, inputs: list[TensorSpec]) -> None:
+        """Rules shared by all kinds: token ids only where accepted."""
+        if not self.accepts_tokens:
+            for spec in inputs:
+                if spec.dtype != "float":
+                    raise ShapeProblem(f"gets integer token ids {fmt(spec.shape)}: put an Embedding first")
+
+
+KINDS: dict[str, LayerKind] = {}
+
+
+def register(kind: LayerKind) -> LayerKind:
+    if kind.group not in GROUPS:
+        raise ValueError(f"unknown group {kind.group}")
+    if kind.name in KINDS:
+        raise ValueError(f"kind {kind.name} registered twice")
+    KINDS[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str) -> LayerKind:
+    """The kind called ``name``; :class:`UnknownKindError` with a hint when there is none."""
+    _load()
+    try:
+        return KINDS[name]
+    except KeyError:
+        close = [k for k in KINDS if k.lower() == str(name).lower()]
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise UnknownKindError(f"unknown layer kind '{name}'{hint}") from None
+
+
+def all_kinds() -> list[LayerKind]:
+    """Every kind, in palette order (group, then declaration order)."""
+    _load()
+    return sorted(KINDS.values(), key=lambda k: GROUPS.index(k.group))
+
+
+def _load() -> None:
+    if not KINDS:
+        from . import layers  # noqa: F401  (registers the kinds)
+
+
+# Helpers for shape rules -------------------------------------------------------------------------
+
+def need_rank(spec: TensorSpec, ranks: tuple[int, ...], what: str) -> None:
+    """Refuse an input whose rank is not one of ``ranks``; ``what`` names the expected tensor."""
+    if spec.rank not in ranks:
+        raise ShapeProblem(f"needs {what} but gets {fmt(spec.shape)}")
+
+
+def conv_out(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
+    """Output length of a convolution or pooling window along one axis (floor mode)."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def same_spec(_params: dict[str, Any], inputs: list[TensorSpec]) -> TensorSpec:
+    """Shape rule of element-wise layers: output as input."""
+    return inputs[0]
+
+
+def spec_of(shape: Any, dtype: str = "float") -> TensorSpec:
+    return TensorSpec(tuple(int(s) for s in shape), dtype)
+
+

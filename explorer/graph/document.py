@@ -1,0 +1,269 @@
+"""The network document: layer nodes and wires on a networkx graph, validated and observable.
+
+Every edit goes through a method here, which validates it (raising a typed
+:class:`~explorer.graph.errors.GraphError`) before changing anything, then tells the observers.
+Views follow the signals; they never change nodes directly.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from .catalogue import LayerKind, get_kind
+from .errors import (CycleError, DuplicateEdgeError, DuplicateIdError, GraphError, MissingNodeError,
+                     NoInputPortError, ParamError, SelfLoopError, TooManyInputsError)
+from .events import Signal
+
+ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,39}$")
+# Names a torch ModuleDict already uses; a node with such an id could not be reached by its id.
+_RESERVED_IDS = frozenset({"training", "forward", "keys", "items", "values", "update", "pop", "clear", "type",
+                           "train", "eval", "to", "cuda", "cpu", "float", "double", "half", "apply", "children",
+                           "modules", "parameters", "buffers", "state_dict", "zero_grad", "extra_repr",
+                           "register_buffer", "named_parameters", "requires_grad_", "share_memory"})
+
+
+@dataclass
+class Node:
+    """A layer in the document. Read it freely; change it only through :class:`Document`."""
+
+    id: str
+    kind: str
+    params: dict[str, Any]
+    pos: tuple[float, float] | None = None
+
+    @property
+    def layer(self) -> LayerKind:
+        return get_kind(self.kind)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A wire from ``src``'s output to input ``port`` of ``dst``."""
+
+    src: str
+    dst: str
+    port: int = 0
+
+
+def check_node_id(node_id: Any) -> str:
+    """Return ``node_id`` if it can name a node, else raise :class:`GraphError` saying why."""
+    if not isinstance(node_id, str) or not ID_PATTERN.match(node_id):
+        raise GraphError(f"node id {node_id!r} must start with a letter and hold only letters, digits, '_' "
+                         "and '-' (at most 40)", None)
+    if node_id in _RESERVED_IDS:
+        raise GraphError(f"node id '{node_id}' is reserved by PyTorch; choose another", node_id)
+    return node_id
+
+
+@dataclass
+class Document:
+    """A network (or several disconnected ones) as a directed acyclic graph of layers."""
+
+    name: str = "Untitled"
+    description: str = ""
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._graph = nx.DiGraph()
+        self.version = 0  # bumped on every change that can alter shapes
+        self._report = None
+        self._report_version = -1
+        self.node_added = Signal()      # (node_id)
+        self.node_removed = Signal()    # (node_id)
+        self.node_changed = Signal()    # (node_id) parameters changed
+        self.node_moved = Signal()      # (node_id)
+        self.edge_added = Signal()      # (Edge)
+        self.edge_removed = Signal()    # (Edge)
+        self.meta_changed = Signal()    # () name, description or training settings
+        self.changed = Signal()         # () after any edit: shapes may have changed
+
+    # Reading -------------------------------------------------------------------------------------
+
+    def nodes(self) -> list[Node]:
+        return [d["node"] for _, d in self._graph.nodes(data=True)]
+
+    def node(self, node_id: str) -> Node:
+        try:
+            return self._graph.nodes[node_id]["node"]
+        except KeyError:
+            raise MissingNodeError(f"there is no node '{node_id}'", node_id) from None
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self._graph
+
+    def edges(self) -> list[Edge]:
+        return [d["edge"] for _, _, d in self._graph.edges(data=True)]
+
+    def inputs_of(self, node_id: str) -> list[Edge]:
+        """Wires into ``node_id``, ordered by port."""
+        return sorted((d["edge"] for _, _, d in self._graph.in_edges(node_id, data=True)), key=lambda e: e.port)
+
+    def outputs_of(self, node_id: str) -> list[Edge]:
+        return [d["edge"] for _, _, d in self._graph.out_edges(node_id, data=True)]
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The underlying graph; read-only for callers."""
+        return self._graph
+
+    def __len__(self) -> int:
+        return self._graph.number_of_nodes()
+
+    def new_id(self, kind: str) -> str:
+        """A fresh id for a node of ``kind``: its prefix and the first unused number."""
+        prefix = get_kind(kind).prefix or kind.lower()
+        n = 1
+        while f"{prefix}{n}" in self._graph:
+            n += 1
+        return f"{prefix}{n}"
+
+    def infer(self):
+        """Shapes, errors and parameter counts of every node (cached until the next edit)."""
+        if self._report_version != self.version:
+            from .shapes import infer_shapes
+            self._report = infer_shapes(self)
+            self._report_version = self.version
+        return self._report
+
+    # Editing nodes -------------------------------------------------------------------------------
+
+    def add_node(self, kind: str, params: dict[str, Any] | None = None, pos: tuple[float, float] | None = None,
+                 node_id: str | None = None) -> Node:
+        """Add a layer; unknown kinds, bad parameters and taken ids are refused."""
+        layer = get_kind(kind)
+        node_id = self.new_id(kind) if node_id is None else check_node_id(node_id)
+        if node_id in self._graph:
+            raise DuplicateIdError(f"a node with id '{node_id}' already exists", node_id)
+        checked = layer.validate_params(dict(params or {}), owner=f"{kind} '{node_id}'")
+        node = Node(node_id, kind, checked, None if pos is None else (float(pos[0]), float(pos[1])))
+        self._graph.add_node(node_id, node=node)
+        self._touch()
+        self.node_added.emit(node_id)
+        self.changed.emit()
+        return node
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
+        """Remove a node and its wires; returns both so an undo can put them back."""
+        node = self.node(node_id)
+        edges = self.inputs_of(node_id) + self.outputs_of(node_id)
+        for edge in edges:
+            self._graph.remove_edge(edge.src, edge.dst)
+            self.edge_removed.emit(edge)
+        self._graph.remove_node(node_id)
+        self._touch()
+        self.node_removed.emit(node_id)
+        self.changed.emit()
+        return node, edges
+
+    def set_params(self, node_id: str, params: dict[str, Any]) -> None:
+        """Replace a node's parameters (missing ones take their defaults)."""
+        node = self.node(node_id)
+        checked = node.layer.validate_params(dict(params), owner=f"{node.kind} '{node_id}'")
+        if checked == node.params:
+            return
+        node.params = checked
+        self._touch()
+        self.node_changed.emit(node_id)
+        self.changed.emit()
+
+    def set_param(self, node_id: str, name: str, value: Any) -> None:
+        """Change one parameter; unchanged values emit nothing."""
+        node = self.node(node_id)
+        if name not in node.params:
+            raise ParamError(f"{node.kind} '{node_id}' has no parameter '{name}'", node_id)
+        self.set_params(node_id, {**node.params, name: value})
+
+    def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
+        node = self.node(node_id)
+        pos = (float(pos[0]), float(pos[1]))
+        if node.pos == pos:
+            return
+        node.pos = pos
+        self.node_moved.emit(node_id)
+
+    def set_meta(self, name: str | None = None, description: str | None = None,
+                 training: dict[str, Any] | None = None) -> None:
+        if name is not None:
+            self.name = name
+        if description is not None:
+            self.description = description
+        if training is not None:
+            self.training = copy.deepcopy(training)
+        self.meta_changed.emit()
+
+    # Wiring --------------------------------------------------------------------------------------
+
+    def check_connect(self, src: str, dst: str, port: int | None = None) -> int:
+        """The port a wire from ``src`` to ``dst`` would take; raises a :class:`WireError` if refused."""
+        self.node(src)
+        target = self.node(dst)
+        if src == dst:
+            raise SelfLoopError(f"{target.kind} '{dst}' cannot take its own output", dst)
+        layer = target.layer
+        if layer.max_inputs == 0:
+            raise NoInputPortError(f"{target.kind} '{dst}' takes no inputs: it is where data enters", dst)
+        if self._graph.has_edge(src, dst):
+            raise DuplicateEdgeError(f"'{src}' is already wired to '{dst}'", dst)
+        if nx.has_path(self._graph, dst, src):
+            raise CycleError(f"wiring '{src}' into '{dst}' would make a loop: '{dst}' already feeds '{src}'", dst)
+        taken = {e.port for e in self.inputs_of(dst)}
+        limit = layer.max_inputs
+        if port is None:
+            port = next(p for p in range(len(taken) + 1) if p not in taken)
+        if not isinstance(port, int) or isinstance(port, bool) or port < 0:
+            raise TooManyInputsError(f"input port {port!r} of {target.kind} '{dst}' is not a port number", dst)
+        if limit is not None and port >= limit:
+            if limit == 1:
+                raise TooManyInputsError(f"{target.kind} '{dst}' takes one input and already has one "
+                                         f"(from '{self.inputs_of(dst)[0].src}'); merge branches with Add or "
+                                         "Concat", dst)
+            raise TooManyInputsError(f"{target.kind} '{dst}' takes at most {limit} inputs", dst)
+        if port in taken:
+            raise TooManyInputsError(f"input {port} of {target.kind} '{dst}' is already wired", dst)
+        return port
+
+    def can_connect(self, src: str, dst: str, port: int | None = None) -> GraphError | None:
+        """``None`` if the wire is allowed, else the error saying why not."""
+        try:
+            self.check_connect(src, dst, port)
+        except GraphError as error:
+            return error
+        return None
+
+    def connect(self, src: str, dst: str, port: int | None = None) -> Edge:
+        port = self.check_connect(src, dst, port)
+        edge = Edge(src, dst, port)
+        self._graph.add_edge(src, dst, edge=edge)
+        self._touch()
+        self.edge_added.emit(edge)
+        self.changed.emit()
+        return edge
+
+    def disconnect(self, src: str, dst: str) -> Edge:
+        if not self._graph.has_edge(src, dst):
+            raise MissingNodeError(f"'{src}' is not wired to '{dst}'", dst)
+        edge = self._graph.edges[src, dst]["edge"]
+        self._graph.remove_edge(src, dst)
+        self._touch()
+        self.edge_removed.emit(edge)
+        self.changed.emit()
+        return edge
+
+    # Whole-network queries -----------------------------------------------------------------------
+
+    def topological_order(self) -> list[str]:
+        """Node ids, inputs before the layers they feed; ties broken by insertion order."""
+        index = {n: i for i, n in enumerate(self._graph.nodes)}
+        return list(nx.lexicographical_topological_sort(self._graph, key=index.__getitem__))
+
+    def outputs(self) -> list[str]:
+        """Ids of the nodes nothing reads from (each network's output), in insertion order."""
+        return [n for n in self._graph.nodes if self._graph.out_degree(n) == 0 and self._graph.in_degree(n) > 0]
+
+    def _touch(self) -> None:
+        self.version += 1

@@ -1,0 +1,173 @@
+"""The ``nn-explorer`` JSON file format: reading (with migration and validation) and atomic writing.
+
+Files are data, never code. See ``resources/FILE_FORMAT.md`` for the contract.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .document import Document
+from .errors import FileFormatError, GraphError
+from .layout import place_missing
+
+FORMAT = "nn-explorer"
+SCHEMA_VERSION = 1
+
+# Each migration turns a file dict of version N into version N + 1; ``load`` chains them.
+MIGRATIONS: dict[int, Any] = {}
+
+_TOP_KEYS = {"format", "schema_version", "name", "description", "nodes", "edges", "training"}
+
+
+def to_dict(doc: Document) -> dict[str, Any]:
+    """The document as a file-format dict (nodes in insertion order, edges ordered by target and port)."""
+    nodes = []
+    for node in doc.nodes():
+        entry: dict[str, Any] = {"id": node.id, "kind": node.kind, "params": _minimal_params(node)}
+        if node.pos is not None:
+            entry["pos"] = [round(node.pos[0], 1), round(node.pos[1], 1)]
+        nodes.append(entry)
+    edges = []
+    for node in doc.nodes():
+        for edge in doc.inputs_of(node.id):
+            entry = {"from": edge.src, "to": edge.dst}
+            if node.layer.max_inputs != 1:
+                entry["port"] = edge.port
+            edges.append(entry)
+    out: dict[str, Any] = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "name": doc.name,
+                           "description": doc.description, "nodes": nodes, "edges": edges}
+    if doc.training:
+        out["training"] = doc.training
+    return out
+
+
+def _minimal_params(node) -> dict[str, Any]:
+    # Only values that differ from the defaults, so files stay short and readable.
+    defaults = node.layer.defaults()
+    return {k: v for k, v in node.params.items() if defaults.get(k) != v}
+
+
+def dumps(doc: Document) -> str:
+    return json.dumps(to_dict(doc), indent=2, ensure_ascii=False) + "\n"
+
+
+def save(doc: Document, path: str | os.PathLike) -> None:
+    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
+    path = Path(path)
+    text = dumps(doc)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load(path: str | os.PathLike) -> Document:
+    """Read a file; any problem raises :class:`FileFormatError` naming the file, node and reason."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileFormatError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise FileFormatError(str(path), "is a folder, not a network file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise FileFormatError(str(path), f"cannot be read ({error})") from None
+    return loads(text, source=str(path))
+
+
+def loads(text: str, source: str = "<text>") -> Document:
+    """Parse file-format text; ``source`` names it in messages."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FileFormatError(source, f"is not valid JSON: {error.msg} at line {error.lineno}, "
+                              f"column {error.colno}") from None
+    return from_dict(data, source)
+
+
+def from_dict(data: Any, source: str = "<data>") -> Document:
+    """Validate and migrate a file-format dict into a :class:`Document`."""
+    def fail(reason: str, node_id: str | None = None):
+        raise FileFormatError(source, reason, node_id)
+
+    if not isinstance(data, dict):
+        fail("is not a network file: expected a JSON object at the top")
+    if data.get("format") != FORMAT:
+        fail(f"is not a network file: \"format\" must be \"{FORMAT}\"")
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        fail("\"schema_version\" must be a positive whole number")
+    if version > SCHEMA_VERSION:
+        fail(f"was written by a newer version of the program (schema {version}; this one reads up to "
+             f"{SCHEMA_VERSION}): please update")
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        fail(f"has unknown top-level keys: {', '.join(sorted(unknown))}")
+    nodes, edges = data.get("nodes"), data.get("edges", [])
+    if not isinstance(nodes, list):
+        fail("\"nodes\" must be a list")
+    if not isinstance(edges, list):
+        fail("\"edges\" must be a list")
+    name, description, training = data.get("name", ""), data.get("description", ""), data.get("training", {})
+    if not isinstance(name, str) or not isinstance(description, str):
+        fail("\"name\" and \"description\" must be text")
+    if not isinstance(training, dict):
+        fail("\"training\" must be an object")
+    doc = Document(name=name or Path(source).stem, description=description, training=training)
+    for i, entry in enumerate(nodes):
+        node_id = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            fail(f"node {i + 1} must be an object")
+        extra = set(entry) - {"id", "kind", "params", "pos"}
+        if extra:
+            fail(f"node {i + 1} has unknown keys: {', '.join(sorted(extra))}", node_id)
+        if "id" not in entry or "kind" not in entry:
+            fail(f"node {i + 1} needs an \"id\" and a \"kind\"", node_id)
+        params = entry.get("params", {})
+        if not isinstance(params, dict):
+            fail("\"params\" must be an object", node_id)
+        pos = entry.get("pos")
+        if pos is not None and not (isinstance(pos, list) and len(pos) == 2
+                                    and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
+            fail("\"pos\" must be a list of two numbers", node_id)
+        try:
+            doc.add_node(entry["kind"], params, pos, node_id=entry["id"])
+        except GraphError as error:
+            fail(_strip_owner(error.message, entry), node_id if isinstance(node_id, str) else None)
+    for i, entry in enumerate(edges):
+        if not isinstance(entry, dict) or "from" not in entry or "to" not in entry:
+            fail(f"edge {i + 1} must be an object with \"from\" and \"to\"")
+        extra = set(entry) - {"from", "to", "port"}
+        if extra:
+            fail(f"edge {i + 1} has unknown keys: {', '.join(sorted(extra))}")
+        src, dst = entry["from"], entry["to"]
+        for end in (src, dst):
+            if not isinstance(end, str) or not doc.has_node(end):
+                fail(f"edge {i + 1} ({src!r} → {dst!r}) names a missing node {end!r}")
+        try:
+            doc.connect(src, dst, entry.get("port"))
+        except GraphError as error:
+            fail(f"edge {i + 1}: {error.message}", error.node_id)
+    place_missing(doc)
+    return doc
+
+
+def _strip_owner(message: str, entry: dict) -> str:
+    # The file error names the node already; drop the "Kind 'id': " prefix the document adds.
+    prefix = f"{entry.get('kind')} '{entry.get('id')}': "
+    return message[len(prefix):] if message.startswith(prefix) else message

@@ -1,0 +1,25 @@
+"""Graph: layers over the nodes of a graph, mixing each node's features with its neighbours'."""
+
+from __future__ import annotations
+
+from .. import modules
+from ..catalogue import LayerKind, need_rank, register, spec_of
+from ..params import Param
+
+
+def _gcn_infer(p, inputs):
+    need_rank(inputs[0], (2,), "node features [N, F]")
+    return spec_of((inputs[0].shape[0], p["out_features"]))
+
+
+register(LayerKind(
+    name="GraphConv", group="Graph", glyph="⬡", prefix="gcn", needs_adjacency=True,
+    help="Graph convolution (Kipf & Welling): each node's new features are a learned transform of the "
+         "degree-normalised average over itself and its neighbours. The adjacency comes from the dataset.",
+    params=(
+        Param("out_features", "int", 16, "Features per node after the layer.", min=1, max=4096),
+        Param("bias", "bool", True, "Add a learned bias.", key=False),
+    ),
+    infer=_gcn_infer,
+    build=lambda p, i: modules.GraphConv(i[0].shape[-1], p["out_features"], p["bias"]),
+))

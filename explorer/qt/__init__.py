@@ -1,0 +1,1 @@
+"""Everything that draws: the main window, editor, inspector, training panel and plots."""
