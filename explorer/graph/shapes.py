@@ -82,7 +82,7 @@ def infer_shapes(doc: "Document") -> ShapeReport:
         try:
             layer.check_inputs(list(inputs))
             output = layer.infer(node.params, list(inputs))
-            count = count_params(node.kind, _freeze(node.params), inputs)
+            count = layer_param_count(node.kind, node.params, inputs)
         except ShapeProblem as problem:
             fail(f"{label} {problem}")
             continue
@@ -94,13 +94,18 @@ def infer_shapes(doc: "Document") -> ShapeReport:
     return report
 
 
+def layer_param_count(kind: str, params: dict[str, Any], inputs: tuple[TensorSpec, ...]) -> int:
+    """Exact parameter count of one layer of ``kind`` with ``params`` fed ``inputs`` (cached)."""
+    return _count_params(kind, _freeze(params), tuple(inputs))
+
+
 def _freeze(params: dict[str, Any]) -> tuple:
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
 
 
 @lru_cache(maxsize=4096)
-def count_params(kind: str, frozen_params: tuple, inputs: tuple[TensorSpec, ...]) -> int:
-    """Exact parameter count of a layer, from a build on the ``meta`` device (no memory used)."""
+def _count_params(kind: str, frozen_params: tuple, inputs: tuple[TensorSpec, ...]) -> int:
+    # A build on the ``meta`` device: exact counts, no memory used.
     import torch
 
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in frozen_params}
