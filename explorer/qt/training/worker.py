@@ -1,0 +1,285 @@
+"""The training worker: a :class:`Trainer`'s generator running in a QThread, its snapshots condensed.
+
+Only plain snapshots cross from the training thread to the GUI, and not often (STYLE 7, 8):
+
+* the worker puts every snapshot into a :class:`SnapshotMailbox`; step scalars and validations
+  accumulate, images (feature maps, activation statistics, decision boundary) are latest-wins;
+* the worker emits ``snapshots_ready`` only when the mailbox goes from empty to non-empty, so at
+  most one notification is ever waiting in the GUI's event queue, however fast the steps come;
+* :class:`TrainingRun`, on the GUI thread, empties the mailbox at most every ``interval_ms``
+  (50 ms, 20 times a second) and emits ``batch_ready`` with everything at once.
+
+Commands (pause, resume, one step, stop, live settings, probe sample) go straight to the
+trainer's thread-safe methods; the worker never touches a widget. Everything the generator
+raises comes home as an :class:`ErrorSnapshot` with its traceback (STYLE 11).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+
+from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot,
+                                         FeatureMapSnapshot, StepSnapshot, ValidationSnapshot)
+
+EndSnapshot = DoneSnapshot | ErrorSnapshot
+
+
+@dataclass
+class SnapshotBatch:
+    """Everything that arrived since the GUI last looked: all scalars, the latest of each picture."""
+
+    steps: list[StepSnapshot] = field(default_factory=list)
+    validations: list[ValidationSnapshot] = field(default_factory=list)
+    activation: ActivationSnapshot | None = None
+    feature_maps: FeatureMapSnapshot | None = None
+    boundary: BoundarySnapshot | None = None
+    end: EndSnapshot | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.steps or self.validations or self.activation or self.feature_maps or self.boundary
+                    or self.end)
+
+
+class SnapshotMailbox:
+    """Where the training thread leaves snapshots and the GUI thread collects them, under one lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._batch = SnapshotBatch()
+        self._announced = False
+
+    def put(self, snap: Any) -> bool:
+        """Add ``snap``; True when the GUI has not been told yet that something is waiting."""
+        with self._lock:
+            batch = self._batch
+            if isinstance(snap, StepSnapshot):
+                batch.steps.append(snap)
+            elif isinstance(snap, ValidationSnapshot):
+                batch.validations.append(snap)
+            elif isinstance(snap, FeatureMapSnapshot):
+                batch.feature_maps = snap
+            elif isinstance(snap, ActivationSnapshot):
+                batch.activation = snap
+            elif isinstance(snap, BoundarySnapshot):
+                batch.boundary = snap
+            elif isinstance(snap, (DoneSnapshot, ErrorSnapshot)):
+                if batch.end is None:  # the first end is the true one
+                    batch.end = snap
+            else:
+                return False
+            announce, self._announced = not self._announced, True
+            return announce
+
+    def take(self) -> SnapshotBatch:
+        """Everything waiting, emptying the mailbox."""
+        with self._lock:
+            batch, self._batch = self._batch, SnapshotBatch()
+            self._announced = False
+            return batch
+
+
+class TrainingWorker(QObject):
+    """Iterates ``trainer.run()`` in its thread; lives in that thread while it runs.
+
+    ``torch_threads``: the intra-op thread count for this thread's torch work (None leaves it).
+    """
+
+    snapshots_ready = Signal()  # the mailbox went from empty to non-empty
+    finished = Signal()         # the generator ended; the mailbox holds the end snapshot
+
+    def __init__(self, trainer: Any, mailbox: SnapshotMailbox, torch_threads: int | None = None) -> None:
+        super().__init__()
+        self._trainer = trainer
+        self._mailbox = mailbox
+        self._torch_threads = torch_threads
+
+    @Slot()
+    def run(self) -> None:
+        step = 0
+        ended = False
+        generator = None
+        try:
+            if self._torch_threads:
+                import torch
+                torch.set_num_threads(self._torch_threads)
+            generator = self._trainer.run()
+            for snap in generator:
+                step = getattr(snap, "step", step)
+                self._put(snap)
+                if isinstance(snap, (DoneSnapshot, ErrorSnapshot)):
+                    ended = True
+                    break
+        except BaseException as error:  # noqa: BLE001  everything comes home (STYLE 11)
+            self._put(ErrorSnapshot(step=step, message=f"{type(error).__name__}: {error}",
+                                    traceback=traceback.format_exc()))
+            ended = True
+        finally:
+            if generator is not None:
+                try:
+                    generator.close()
+                except BaseException as error:  # noqa: BLE001
+                    if not ended:
+                        self._put(ErrorSnapshot(step=step, message=f"{type(error).__name__}: {error}",
+                                                traceback=traceback.format_exc()))
+                        ended = True
+            if not ended:
+                self._put(DoneSnapshot(step=step, reason="stopped"))
+            # Hand this object back to the GUI thread, so it can be deleted there once the thread is done.
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
+            self.finished.emit()
+            QThread.currentThread().quit()
+
+    def _put(self, snap: Any) -> None:
+        if self._mailbox.put(snap):
+            self.snapshots_ready.emit()
+
+
+class TrainingRun(QObject):
+    """One run of a trainer in a background thread, seen from the GUI thread.
+
+    ``start()`` starts the thread; ``batch_ready(SnapshotBatch)`` arrives at most every
+    ``interval_ms``; ``finished(end_snapshot)`` arrives once, after the last batch, when the
+    thread has ended. ``shutdown()`` stops the trainer and waits for the thread.
+    """
+
+    batch_ready = Signal(object)  # SnapshotBatch
+    finished = Signal(object)     # DoneSnapshot | ErrorSnapshot
+
+    _threads: "weakref.WeakSet[QThread]" = weakref.WeakSet()
+
+    @classmethod
+    def running_threads(cls) -> list[QThread]:
+        """Training threads of any run that have not ended (tests assert there are none left)."""
+        running = []
+        for thread in list(cls._threads):
+            try:
+                if thread.isRunning():
+                    running.append(thread)
+            except RuntimeError:  # its C++ side is already deleted, so it has ended
+                pass
+        return running
+
+    def __init__(self, trainer: Any, parent: QObject | None = None, *, interval_ms: int = 50,
+                 torch_threads: int | None = None) -> None:
+        super().__init__(parent)
+        self.trainer = trainer
+        self.interval_ms = interval_ms
+        self.end: EndSnapshot | None = None
+        self._mailbox = SnapshotMailbox()
+        self._thread: QThread | None = QThread()
+        self._thread.setObjectName("trainingThread")
+        TrainingRun._threads.add(self._thread)
+        self._worker: TrainingWorker | None = TrainingWorker(trainer, self._mailbox, torch_threads)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.snapshots_ready.connect(self._on_snapshots_ready)
+        self._worker.finished.connect(self._on_worker_finished)
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setSingleShot(True)
+        self._drain_timer.timeout.connect(self._drain)
+        self._last_drain = 0.0
+        self._started = False
+
+    # Commands: straight to the trainer's thread-safe methods ----------------------------------------
+
+    def start(self, paused: bool = False) -> None:
+        if self._started:
+            raise RuntimeError("a TrainingRun starts once")
+        self._started = True
+        if paused:
+            self.trainer.pause()
+        self._thread.start()
+
+    def pause(self) -> None:
+        self.trainer.pause()
+
+    def resume(self) -> None:
+        self.trainer.resume()
+
+    def step_once(self) -> None:
+        self.trainer.step_once()
+
+    def stop(self) -> None:
+        self.trainer.stop()
+
+    def update_settings(self, **changes: Any) -> None:
+        self.trainer.update_settings(**changes)
+
+    def set_probe_index(self, index: int) -> None:
+        self.trainer.set_probe_index(index)
+
+    @property
+    def paused(self) -> bool:
+        return bool(getattr(self.trainer, "paused", False))
+
+    def is_running(self) -> bool:
+        """True from ``start()`` until the thread has ended."""
+        return self._thread is not None and self._started and self.end is None
+
+    def shutdown(self, timeout: float = 1.0) -> bool:
+        """Stop the trainer and wait up to ``timeout`` seconds for the thread; True if it ended.
+
+        Delivers the last batch and ``finished`` before returning when the thread ended.
+        """
+        if self._thread is None:
+            return True
+        if not self._started:
+            self._finish(DoneSnapshot(step=0, reason="stopped"))
+            return True
+        self.trainer.stop()
+        if not self._thread.wait(int(timeout * 1000)):
+            return False
+        self._on_worker_finished()
+        return True
+
+    # Delivery on the GUI thread ------------------------------------------------------------------
+
+    @Slot()
+    def _on_snapshots_ready(self) -> None:
+        if self._drain_timer.isActive():
+            return
+        wait_ms = self.interval_ms - (time.monotonic() - self._last_drain) * 1000.0
+        if wait_ms <= 0:
+            self._drain()
+        else:
+            self._drain_timer.start(int(wait_ms) + 1)
+
+    @Slot()
+    def _drain(self) -> SnapshotBatch:
+        self._last_drain = time.monotonic()
+        batch = self._mailbox.take()
+        if batch:
+            self.batch_ready.emit(batch)
+        return batch
+
+    @Slot()
+    def _on_worker_finished(self) -> None:
+        if self._thread is None:  # already finished (shutdown() and the queued signal both land here)
+            return
+        self._thread.wait()  # the worker has returned; the thread ends within moments
+        self._drain_timer.stop()
+        batch = self._drain()
+        end = batch.end or DoneSnapshot(step=0, reason="stopped")
+        self._finish(end)
+
+    def _finish(self, end: EndSnapshot) -> None:
+        self._drain_timer.stop()
+        self.end = end
+        worker, thread = self._worker, self._thread
+        self._worker = self._thread = None
+        if worker is not None:
+            worker.snapshots_ready.disconnect(self._on_snapshots_ready)
+            worker.finished.disconnect(self._on_worker_finished)
+            worker.deleteLater()
+        if thread is not None:
+            thread.deleteLater()
+        self.finished.emit(end)
