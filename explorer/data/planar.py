@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from explorer.graph.params import Param
 
 from .dataset import CLASSIFICATION, DatasetSpec, Samples, balanced_labels, n_samples_param, noise_param

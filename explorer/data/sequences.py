@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from explorer.graph.params import Param
 
 from .dataset import REGRESSION, DatasetSpec, Samples, n_samples_param
