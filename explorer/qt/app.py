@@ -8,10 +8,17 @@ import sys
 def run_app(path: str | None = None) -> int:
     """Open the main window (optionally with a file) and run the event loop."""
     import torch  # noqa: F401  (import torch before any QApplication exists: pytorch #11326)
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QLabel("Neural Network Explorer")
-    window.resize(800, 600)
+    app.setApplicationName("Neural Network Explorer")
+    app.setOrganizationName("nn-explorer")
+    app.setApplicationDisplayName("Neural Network Explorer")
+
+    from .main_window import MainWindow
+
+    window = MainWindow()
     window.show()
+    if path:
+        window.open_document(path)
     return app.exec()

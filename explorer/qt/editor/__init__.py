@@ -1,0 +1,1 @@
+"""The graph editor: canvas scene, its items, the view, undo commands, clipboard and the editor."""

@@ -1,0 +1,235 @@
+"""Undo commands: every edit of the document, with ``redo`` and ``undo`` calling document methods.
+
+Commands never validate by catching errors inside ``redo`` (Qt would swallow them); callers check
+with the document first (``can_connect``, ``Param.validate``) and only push edits that will succeed.
+A command that makes several document edits runs them inside ``self.batch()``, which the editor
+sets to the scene's batch so shapes are re-inferred once per command, not once per edit.
+"""
+
+from __future__ import annotations
+
+import copy
+from contextlib import nullcontext
+from typing import Any, Callable, ContextManager
+
+from PySide6.QtGui import QUndoCommand
+
+from ...graph import Document, Edge
+
+Pos = tuple[float, float]
+
+PARAM_EDIT_ID = 1001  # mergeable: consecutive edits of one parameter become one undo step
+
+
+class DocumentCommand(QUndoCommand):
+    """Base: a named edit of ``doc``; subclasses implement :meth:`apply` and :meth:`revert`."""
+
+    def __init__(self, doc: Document, text: str):
+        super().__init__(text)
+        self.doc = doc
+        self.batch: Callable[[], ContextManager] = nullcontext
+
+    def redo(self) -> None:
+        with self.batch():
+            self.apply()
+
+    def undo(self) -> None:
+        with self.batch():
+            self.revert()
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+
+def _names(ids: list[str], noun: str = "layers") -> str:
+    return f"'{ids[0]}'" if len(ids) == 1 else f"{len(ids)} {noun}"
+
+
+class AddNodeCommand(DocumentCommand):
+    def __init__(self, doc: Document, kind: str, pos: Pos, params: dict[str, Any] | None = None,
+                 node_id: str | None = None):
+        self.node_id = node_id or doc.new_id(kind)
+        super().__init__(doc, f"Add {kind} '{self.node_id}'")
+        self.kind, self.pos, self.params = kind, pos, dict(params or {})
+
+    def apply(self) -> None:
+        self.doc.add_node(self.kind, self.params, self.pos, node_id=self.node_id)
+
+    def revert(self) -> None:
+        self.doc.remove_node(self.node_id)
+
+
+class ConnectCommand(DocumentCommand):
+    def __init__(self, doc: Document, src: str, dst: str, port: int | None = None):
+        super().__init__(doc, f"Wire '{src}' → '{dst}'")
+        self.port = doc.check_connect(src, dst, port)  # fixed now so redo always takes the same port
+        self.src, self.dst = src, dst
+
+    def apply(self) -> None:
+        self.doc.connect(self.src, self.dst, self.port)
+
+    def revert(self) -> None:
+        self.doc.disconnect(self.src, self.dst)
+
+
+class RemoveCommand(DocumentCommand):
+    """Delete nodes (with their wires) and wires; undo puts everything back exactly, in file order."""
+
+    def __init__(self, doc: Document, node_ids: list[str], edges: list[Edge] = ()):
+        node_ids = [n.id for n in doc.nodes() if n.id in set(node_ids)]
+        loose = [e for e in edges if e.src not in node_ids and e.dst not in node_ids]
+        if node_ids:
+            text = f"Delete {_names(node_ids)}" + (f" and {_names([f'{e.src}→{e.dst}' for e in loose], 'wires')}"
+                                                    if loose else "")
+        else:
+            text = ("Remove wire " + f"'{loose[0].src}' → '{loose[0].dst}'" if len(loose) == 1
+                    else f"Remove {len(loose)} wires")
+        super().__init__(doc, text)
+        self.order = [n.id for n in doc.nodes()]
+        self.nodes = [copy.deepcopy(doc.node(i)) for i in node_ids]
+        touching = {e for i in node_ids for e in doc.inputs_of(i) + doc.outputs_of(i)}
+        self.loose = list(dict.fromkeys(loose))
+        self.edges = list(touching) + self.loose
+
+    @property
+    def node_ids(self) -> list[str]:
+        return [n.id for n in self.nodes]
+
+    def apply(self) -> None:
+        for edge in self.loose:
+            self.doc.disconnect(edge.src, edge.dst)
+        for node in self.nodes:
+            self.doc.remove_node(node.id)
+
+    def revert(self) -> None:
+        for node in self.nodes:
+            self.doc.add_node(node.kind, node.params, node.pos, node_id=node.id)
+        restore_node_order(self.doc, self.order)
+        present = {(e.src, e.dst) for e in self.doc.edges()}
+        for edge in sorted(self.edges, key=lambda e: (self.order.index(e.dst), e.port)):
+            if (edge.src, edge.dst) not in present:
+                self.doc.connect(edge.src, edge.dst, edge.port)
+
+
+def restore_node_order(doc: Document, order: list[str]) -> None:
+    """Re-seat nodes so the document lists them in ``order`` again (files stay byte-identical).
+
+    The document appends re-added nodes at the end; the nodes that used to follow them are removed
+    and added again, in order, with all their wires.
+    """
+    current = [n.id for n in doc.nodes()]
+    wanted = [i for i in order if doc.has_node(i)]
+    if current == wanted:
+        return
+    first = next(k for k, (a, b) in enumerate(zip(current, wanted)) if a != b)
+    tail = wanted[first:]
+    tail_set = set(tail)
+    edges = {e for i in tail for e in doc.inputs_of(i) + doc.outputs_of(i)}
+    saved = [copy.deepcopy(doc.node(i)) for i in tail]
+    for node in saved:
+        doc.remove_node(node.id)
+    for node in saved:
+        doc.add_node(node.kind, node.params, node.pos, node_id=node.id)
+    rank = {n: k for k, n in enumerate(wanted)}
+    for edge in sorted(edges, key=lambda e: (rank[e.dst], e.port)):
+        if edge.src in tail_set or edge.dst in tail_set:
+            doc.connect(edge.src, edge.dst, edge.port)
+
+
+class SetParamCommand(DocumentCommand):
+    def __init__(self, doc: Document, node_id: str, name: str, value: Any):
+        node = doc.node(node_id)
+        self.node_id, self.name = node_id, name
+        self.old, self.new = copy.deepcopy(node.params[name]), copy.deepcopy(value)
+        super().__init__(doc, "")
+        self._name_it()
+
+    def _name_it(self) -> None:
+        value = self.new if not isinstance(self.new, list) else "[" + ", ".join(map(str, self.new)) + "]"
+        self.setText(f"Set '{self.node_id}' {self.name} to {value}")
+
+    def apply(self) -> None:
+        self.doc.set_param(self.node_id, self.name, self.new)
+
+    def revert(self) -> None:
+        self.doc.set_param(self.node_id, self.name, self.old)
+
+    def id(self) -> int:
+        return PARAM_EDIT_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetParamCommand) or (other.node_id, other.name) != (self.node_id, self.name):
+            return False
+        self.new = other.new
+        self._name_it()
+        self.setObsolete(self.new == self.old)
+        return True
+
+
+class MoveNodesCommand(DocumentCommand):
+    """One drag (of any number of nodes) is one command."""
+
+    def __init__(self, doc: Document, moves: dict[str, tuple[Pos | None, Pos]], text: str | None = None):
+        ids = list(moves)
+        super().__init__(doc, text or f"Move {_names(ids)}")
+        self.moves = moves
+
+    def apply(self) -> None:
+        for node_id, (_, new) in self.moves.items():
+            self.doc.move_node(node_id, new)
+
+    def revert(self) -> None:
+        for node_id, (old, _) in self.moves.items():
+            if old is not None:
+                self.doc.move_node(node_id, old)
+
+
+class LayoutCommand(MoveNodesCommand):
+    def __init__(self, doc: Document, positions: dict[str, Pos]):
+        moves = {i: (doc.node(i).pos, p) for i, p in positions.items() if doc.node(i).pos != p}
+        super().__init__(doc, moves, "Auto-layout")
+
+
+class PasteCommand(DocumentCommand):
+    """Add copied nodes (fresh ids, shifted by ``offset``) and the wires between them."""
+
+    def __init__(self, doc: Document, payload: dict[str, Any], offset: Pos, text: str = "Paste"):
+        count = len(payload["nodes"])
+        super().__init__(doc, f"{text} {count} layer{'s' if count != 1 else ''}")
+        self.payload = copy.deepcopy(payload)
+        self.offset = offset
+        self.new_ids: dict[str, str] = {}
+
+    def apply(self) -> None:
+        for entry in self.payload["nodes"]:
+            x, y = entry.get("pos") or (0.0, 0.0)
+            pos = (x + self.offset[0], y + self.offset[1])
+            wanted = self.new_ids.get(entry["id"])
+            node = self.doc.add_node(entry["kind"], entry.get("params", {}), pos, node_id=wanted)
+            self.new_ids[entry["id"]] = node.id
+        for edge in self.payload["edges"]:
+            self.doc.connect(self.new_ids[edge["from"]], self.new_ids[edge["to"]], edge.get("port"))
+
+    def revert(self) -> None:
+        for old in reversed(self.payload["nodes"]):
+            self.doc.remove_node(self.new_ids[old["id"]])
+
+
+class SetMetaCommand(DocumentCommand):
+    """Rename the network or change its description."""
+
+    def __init__(self, doc: Document, name: str | None = None, description: str | None = None):
+        text = f"Rename network to '{name}'" if name is not None else "Edit description"
+        super().__init__(doc, text)
+        self.old = (doc.name, doc.description)
+        self.new = (name if name is not None else doc.name,
+                    description if description is not None else doc.description)
+
+    def apply(self) -> None:
+        self.doc.set_meta(name=self.new[0], description=self.new[1])
+
+    def revert(self) -> None:
+        self.doc.set_meta(name=self.old[0], description=self.old[1])

@@ -1,0 +1,172 @@
+"""The editor: turns gestures (drops, wire drags, moves, menu actions) into undo commands.
+
+It checks each edit with the document before pushing it, so a command's ``redo`` never fails, and
+says why in ``status`` when an edit cannot be made.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QPointF, Signal
+from PySide6.QtGui import QUndoStack
+
+from ...graph import GraphError, get_kind
+from ...graph.layout import COLUMN, ROW, layered_positions
+from . import clipboard
+from .commands import (AddNodeCommand, ConnectCommand, DocumentCommand, LayoutCommand, MoveNodesCommand, PasteCommand,
+                       RemoveCommand, SetMetaCommand, SetParamCommand)
+from .scene import LOCKED_REASON, GraphScene
+
+PASTE_STEP = 40.0
+
+
+class GraphEditor(QObject):
+    status = Signal(str)  # a sentence for the status bar
+
+    def __init__(self, scene: GraphScene, stack: QUndoStack, parent=None):
+        super().__init__(parent)
+        self.scene = scene
+        self.stack = stack
+        self.locked = False
+        self._paste_count = 0
+        scene.wire_requested.connect(self.connect_nodes)
+        scene.nodes_moved.connect(self.move_nodes)
+
+    @property
+    def doc(self):
+        return self.scene.document
+
+    def push(self, command: DocumentCommand) -> None:
+        command.batch = self.scene.batch
+        self.stack.push(command)
+
+    def _refuse_if_locked(self) -> bool:
+        if self.locked:
+            self.status.emit(LOCKED_REASON)
+        return self.locked
+
+    # Adding and wiring ---------------------------------------------------------------------------
+
+    def add_node(self, kind: str, pos: QPointF | tuple[float, float]) -> str | None:
+        """Add a ``kind`` node centred at ``pos``; returns its id."""
+        if self._refuse_if_locked():
+            return None
+        try:
+            get_kind(kind)
+        except GraphError as error:
+            self.status.emit(error.message)
+            return None
+        if isinstance(pos, QPointF):
+            pos = (pos.x(), pos.y())
+        command = AddNodeCommand(self.doc, kind, (round(pos[0], 1), round(pos[1], 1)))
+        self.push(command)
+        self.scene.select_nodes([command.node_id])
+        return command.node_id
+
+    def add_after_selection(self, kind: str, centre: QPointF) -> str | None:
+        """Palette double-click: after the selected node (wired to it), else at ``centre``."""
+        if self._refuse_if_locked():
+            return None
+        selected = self.scene.selected_node_ids()
+        if len(selected) != 1:
+            return self.add_node(kind, centre)
+        before = selected[0]
+        x, y = self.doc.node(before).pos or (centre.x(), centre.y())
+        pos = self._free_spot(x, y + ROW)
+        node_id = self.doc.new_id(kind)
+        self.stack.beginMacro(f"Add {kind} '{node_id}' after '{before}'")
+        self.push(AddNodeCommand(self.doc, kind, pos, node_id=node_id))
+        error = self.doc.can_connect(before, node_id)
+        if error is None:
+            self.push(ConnectCommand(self.doc, before, node_id))
+        self.stack.endMacro()
+        if error is not None:
+            self.status.emit(f"Added '{node_id}' without a wire: {error.message}")
+        self.scene.select_nodes([node_id])
+        return node_id
+
+    def _free_spot(self, x: float, y: float) -> tuple[float, float]:
+        taken = {(round(n.pos[0]), round(n.pos[1])) for n in self.doc.nodes() if n.pos is not None}
+        step = 0
+        while any(abs(x + step - tx) < COLUMN * 0.8 and abs(y - ty) < ROW * 0.8 for tx, ty in taken):
+            step += COLUMN
+        return (round(x + step, 1), round(y, 1))
+
+    def connect_nodes(self, src: str, dst: str, port: int) -> bool:
+        if self._refuse_if_locked():
+            return False
+        error = self.doc.can_connect(src, dst, port)
+        if error is not None:
+            self.status.emit(error.message)
+            return False
+        self.push(ConnectCommand(self.doc, src, dst, port))
+        self.status.emit(f"Wired '{src}' → '{dst}'")
+        return True
+
+    # Removing, moving, parameters ----------------------------------------------------------------
+
+    def delete_selection(self) -> None:
+        if self._refuse_if_locked():
+            return
+        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edges()
+        if not nodes and not edges:
+            self.status.emit("Select layers or wires first, then press Delete")
+            return
+        self.push(RemoveCommand(self.doc, nodes, edges))
+
+    def move_nodes(self, moves: dict) -> None:
+        self.push(MoveNodesCommand(self.doc, moves))  # moving stays allowed while training
+
+    def set_param(self, node_id: str, name: str, value) -> None:
+        if self._refuse_if_locked():
+            return
+        self.push(SetParamCommand(self.doc, node_id, name, value))
+
+    def set_meta(self, name: str | None, description: str | None) -> None:
+        if self._refuse_if_locked():
+            return
+        self.push(SetMetaCommand(self.doc, name=name, description=description))
+
+    def auto_layout(self) -> None:
+        if self._refuse_if_locked():
+            return
+        command = LayoutCommand(self.doc, layered_positions(self.doc))
+        if not command.moves:
+            self.status.emit("Already laid out")
+            return
+        self.push(command)
+
+    # Clipboard ------------------------------------------------------------------------------------
+
+    def copy_selection(self) -> bool:
+        nodes = self.scene.selected_node_ids()
+        if not nodes:
+            self.status.emit("Select layers to copy")
+            return False
+        clipboard.put(clipboard.payload_for(self.doc, nodes))
+        self._paste_count = 0
+        self.status.emit(f"Copied {len(nodes)} layer{'s' if len(nodes) != 1 else ''}")
+        return True
+
+    def paste(self) -> None:
+        if self._refuse_if_locked():
+            return
+        payload = clipboard.take()
+        if payload is None:
+            self.status.emit("The clipboard holds no layers to paste")
+            return
+        self._paste_count += 1
+        self._paste(payload, self._paste_count * PASTE_STEP, "Paste")
+
+    def duplicate(self) -> None:
+        if self._refuse_if_locked():
+            return
+        nodes = self.scene.selected_node_ids()
+        if not nodes:
+            self.status.emit("Select layers to duplicate")
+            return
+        self._paste(clipboard.payload_for(self.doc, nodes), PASTE_STEP, "Duplicate")
+
+    def _paste(self, payload: dict, step: float, verb: str) -> None:
+        command = PasteCommand(self.doc, payload, (step, step), verb)
+        self.push(command)
+        self.scene.select_nodes(list(command.new_ids.values()))

@@ -1,0 +1,332 @@
+"""The canvas scene: follows the document's signals and turns mouse gestures into edit requests.
+
+Items are created and removed only in response to document events (``node_added``,
+``edge_removed``...). Shapes are re-read from the document's cached :class:`ShapeReport` once per
+change (or once per :meth:`GraphScene.batch`), and only the items whose labels changed repaint.
+The scene never edits the document itself: a finished wire drag emits ``wire_requested`` and a
+finished move emits ``nodes_moved``; the editor turns them into undo commands.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QGraphicsScene, QToolTip
+
+from ...graph import Document, Edge
+from .. import theme
+from .edge_item import DraftWireItem, EdgeItem
+from .node_item import NodeItem
+from .port_item import PortItem
+
+GRID = 24.0
+LOCKED_REASON = "Training is running: stop it to change the network (moving layers is still fine)"
+
+
+class GraphScene(QGraphicsScene):
+    node_clicked = Signal(str)             # a node was pressed (the training panel picks feature maps)
+    wire_requested = Signal(str, str, int)  # src, dst, port: checked with the document, ready to push
+    wire_refused = Signal(str)             # the reason a dragged wire was not made
+    nodes_moved = Signal(dict)             # {node_id: (old_pos, new_pos)} after a drag
+    shapes_refreshed = Signal()            # labels now show the latest shape report
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._doc: Document | None = None
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[tuple[str, str], EdgeItem] = {}
+        self.editing_locked = False
+        self._batch_depth = 0
+        self._dirty = False
+        self._drag: tuple[PortItem, DraftWireItem] | None = None
+        self._drag_target: PortItem | NodeItem | None = None
+        self.setSceneRect(QRectF(-20000, -20000, 40000, 40000))
+
+    # Following the document ----------------------------------------------------------------------
+
+    @property
+    def document(self) -> Document | None:
+        return self._doc
+
+    def set_document(self, doc: Document) -> None:
+        """Show ``doc`` (replacing whatever was shown) and follow its changes."""
+        self._cancel_drag()
+        if self._doc is not None:
+            for signal, slot in self._subscriptions(self._doc):
+                signal.disconnect(slot)
+        for item in list(self.edges.values()) + list(self.nodes.values()):
+            self.removeItem(item)
+        self.nodes.clear()
+        self.edges.clear()
+        self._doc = doc
+        with self.batch():
+            for node in doc.nodes():
+                self._on_node_added(node.id)
+            for edge in doc.edges():
+                self._on_edge_added(edge)
+            self._dirty = True
+        for signal, slot in self._subscriptions(doc):
+            signal.connect(slot)
+
+    def _subscriptions(self, doc: Document):
+        return [(doc.node_added, self._on_node_added), (doc.node_removed, self._on_node_removed),
+                (doc.node_changed, self._on_node_changed), (doc.node_moved, self._on_node_moved),
+                (doc.edge_added, self._on_edge_added), (doc.edge_removed, self._on_edge_removed),
+                (doc.changed, self._on_document_changed)]
+
+    @contextmanager
+    def batch(self):
+        """Several document edits, one shape refresh at the end."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._dirty:
+                self.refresh_shapes()
+
+    def _on_document_changed(self) -> None:
+        self._dirty = True
+        if self._batch_depth == 0:
+            self.refresh_shapes()
+
+    def refresh_shapes(self) -> None:
+        """Re-read the shape report; only items whose text changed are repainted."""
+        self._dirty = False
+        if self._doc is None:
+            return
+        report = self._doc.infer()
+        for node_id, item in self.nodes.items():
+            item.set_info(report.nodes.get(node_id))
+        for edge_item in self.edges.values():
+            info = report.nodes.get(edge_item.edge.src)
+            edge_item.set_label(str(info.output) if info is not None and info.status == "ok" else "")
+        self.shapes_refreshed.emit()
+
+    def _on_node_added(self, node_id: str) -> None:
+        node = self._doc.node(node_id)
+        item = NodeItem(node_id, node.layer, node.params)
+        if node.pos is not None:
+            item.setPos(QPointF(*node.pos))
+        self.addItem(item)
+        self.nodes[node_id] = item
+        self._update_ports(node_id)
+
+    def _on_node_removed(self, node_id: str) -> None:
+        item = self.nodes.pop(node_id, None)
+        if item is not None:
+            self.removeItem(item)  # before Python drops it (nodeeditor PR #117)
+
+    def _on_node_changed(self, node_id: str) -> None:
+        self.nodes[node_id].set_params(self._doc.node(node_id).params)
+
+    def _on_node_moved(self, node_id: str) -> None:
+        pos = self._doc.node(node_id).pos
+        item = self.nodes[node_id]
+        if pos is not None and item.pos() != QPointF(*pos):
+            item.setPos(QPointF(*pos))
+
+    def _on_edge_added(self, edge: Edge) -> None:
+        src, dst = self.nodes[edge.src], self.nodes[edge.dst]
+        self._update_ports(edge.dst)
+        item = EdgeItem(edge, src, dst)
+        src.edges.append(item)
+        dst.edges.append(item)
+        self.addItem(item)
+        self.edges[(edge.src, edge.dst)] = item  # labelled by the refresh that follows every change
+
+    def _on_edge_removed(self, edge: Edge) -> None:
+        item = self.edges.pop((edge.src, edge.dst), None)
+        if item is None:
+            return
+        for end in (item.src_item, item.dst_item):
+            if item in end.edges:
+                end.edges.remove(item)
+        self.removeItem(item)
+        if edge.dst in self.nodes:
+            self._update_ports(edge.dst)
+
+    def _update_ports(self, node_id: str) -> None:
+        """Inputs by arity: fixed arity shows every port; open arity shows the wired ones plus one free."""
+        item = self.nodes[node_id]
+        limit = item.layer.max_inputs
+        wired = {e.port for e in self._doc.inputs_of(node_id)}
+        if limit is not None and limit <= 4:
+            indices = list(range(limit))
+        else:
+            free = next(p for p in range(len(wired) + 1) if p not in wired)
+            indices = sorted(wired | ({free} if limit is None or len(wired) < limit else set()))
+        item.set_input_ports(indices, wired)
+        for edge in item.edges:
+            edge.adjust()
+
+    # Views and the training panel ------------------------------------------------------------------
+
+    def set_node_tint(self, node_id: str, colour: QColor | None) -> None:
+        """Wash a node in ``colour`` (e.g. by gradient magnitude); ``None`` removes the tint."""
+        item = self.nodes.get(node_id)
+        if item is not None:
+            item.set_tint(colour)
+
+    def selected_node_ids(self) -> list[str]:
+        chosen = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
+        return [n for n in self.nodes if n in chosen]
+
+    def selected_edges(self) -> list[Edge]:
+        return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        self.clearSelection()
+        for node_id in node_ids:
+            if node_id in self.nodes:
+                self.nodes[node_id].setSelected(True)
+
+    def nodes_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self.nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    def refresh_theme(self) -> None:
+        for item in list(self.nodes.values()) + list(self.edges.values()):
+            item.update()
+        self.update()
+
+    # Drawing ------------------------------------------------------------------------------------
+
+    def drawBackground(self, painter, rect: QRectF) -> None:
+        t = theme.current()
+        painter.fillRect(rect, t.colour("canvas"))
+        if painter.worldTransform().m11() < 0.45:
+            return
+        painter.setPen(QPen(t.colour("grid"), 2.0))
+        left = int(rect.left() // GRID) * GRID
+        top = int(rect.top() // GRID) * GRID
+        points = []
+        y = top
+        while y < rect.bottom():
+            x = left
+            while x < rect.right():
+                points.append(QPointF(x, y))
+                x += GRID
+            y += GRID
+        painter.drawPoints(points)
+
+    # Gestures -----------------------------------------------------------------------------------
+
+    def _item_at(self, pos: QPointF):
+        """The port, or else the node, under ``pos`` (ignoring the draft wire)."""
+        node = None
+        for item in self.items(pos):
+            if isinstance(item, PortItem):
+                return item
+            if node is None and isinstance(item, NodeItem):
+                node = item
+        return node
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._doc is not None:
+            target = self._item_at(event.scenePos())
+            if isinstance(target, PortItem):
+                event.accept()
+                if self.editing_locked:
+                    self._refuse(LOCKED_REASON, event)
+                    return
+                anchor = target.scenePos()
+                draft = DraftWireItem(anchor, from_output=not target.is_input)
+                self.addItem(draft)
+                self._drag = (target, draft)
+                return
+            super().mousePressEvent(event)
+            if isinstance(target, NodeItem):
+                self.node_clicked.emit(target.node_id)
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is None:
+            super().mouseMoveEvent(event)
+            return
+        event.accept()
+        start, draft = self._drag
+        draft.move_to(event.scenePos())
+        target = self._item_at(event.scenePos())
+        if target is not self._drag_target:
+            self._set_drag_target(target)
+        wire = self._wire_for(start, target)
+        draft.set_state(None if wire is None else ("bad" if self._doc.can_connect(*wire) else "good"))
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag is None:
+            super().mouseReleaseEvent(event)
+            self._report_moves()
+            return
+        event.accept()
+        start, _ = self._drag
+        target = self._item_at(event.scenePos())
+        self._cancel_drag()
+        wire = self._wire_for(start, target)
+        if wire is None:
+            return
+        error = self._doc.can_connect(*wire)
+        if error is not None:
+            self._refuse(error.message, event)
+            return
+        src, dst, port = wire
+        self.wire_requested.emit(src, dst, self._doc.check_connect(src, dst, port))
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self._drag is not None:
+            self._cancel_drag()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _wire_for(self, start: PortItem, target) -> tuple[str, str, int | None] | None:
+        """(src, dst, port) for a drag from ``start`` released on ``target`` (a port or a node body)."""
+        if target is None:
+            return None
+        def port_of(port: PortItem) -> int | None:
+            # A one-input layer has one port: let the document pick it and explain a refusal in full.
+            return None if port.node_item.layer.max_inputs == 1 else port.index
+
+        target_id = target.node_id
+        if start.is_input:
+            return target_id, start.node_id, port_of(start)
+        if isinstance(target, PortItem) and target.is_input:
+            return start.node_id, target_id, port_of(target)
+        return start.node_id, target_id, None
+
+    def _set_drag_target(self, target) -> None:
+        if isinstance(self._drag_target, PortItem):
+            self._drag_target.set_highlight(None)
+        self._drag_target = target
+        if isinstance(target, PortItem) and self._drag is not None:
+            wire = self._wire_for(self._drag[0], target)
+            target.set_highlight("bad" if self._doc.can_connect(*wire) else "good")
+
+    def _cancel_drag(self) -> None:
+        self._set_drag_target(None)
+        if self._drag is not None:
+            self.removeItem(self._drag[1])
+            self._drag = None
+
+    def _refuse(self, reason: str, event) -> None:
+        widget = event.widget()
+        QToolTip.showText(event.screenPos(), reason, widget)
+        self.wire_refused.emit(reason)
+
+    def _report_moves(self) -> None:
+        if self._doc is None:
+            return
+        moves = {}
+        for item in self.selectedItems():
+            if isinstance(item, NodeItem) and self._doc.has_node(item.node_id):
+                old = self._doc.node(item.node_id).pos
+                new = (round(item.pos().x(), 1), round(item.pos().y(), 1))
+                if old is None or (round(old[0], 1), round(old[1], 1)) != new:
+                    moves[item.node_id] = (old, new)
+        if moves:
+            self.nodes_moved.emit(moves)

@@ -1,0 +1,396 @@
+"""The main window: palette (left), canvas (centre), inspector (right), room for the training panel.
+
+The window owns the current :class:`Document`, its undo stack and its file. Edits flow
+palette/canvas/inspector → :class:`GraphEditor` → undo command → document → scene and inspector.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QUndoStack
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+
+from ..graph import Document, FileFormatError, fileformat
+from . import theme
+from .actions import SHORTCUTS_HTML, build
+from .editor.controller import GraphEditor
+from .editor.scene import GraphScene
+from .editor.view import GraphView, json_paths
+from .files import RecentFiles, list_presets
+from .inspector import Inspector
+from .palette import LayerPalette
+
+APP_TITLE = "Neural Network Explorer"
+OPEN_MIN_ZOOM = 0.6  # an opened network is shown at least this large (legible on a projector)
+LOCK_BANNER = "🔒  Training: the network is locked while it runs (you can still move layers)"
+
+
+class MainWindow(QMainWindow):
+    document_replaced = Signal(object)  # the new Document, after New or Open
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings if settings is not None else QSettings("nn-explorer", "Neural Network Explorer")
+        self.recent = RecentFiles(self.settings)
+        self.path: Path | None = None
+        self.locked = False
+        # Tests set this to skip the "unsaved changes" question: Save, Discard or Cancel.
+        self.unsaved_answer: QMessageBox.StandardButton | None = None
+        self.last_error: str | None = None
+        self._theme_choice = str(self.settings.value("view/theme", "system"))
+        self.setAcceptDrops(True)
+        self.resize(1440, 900)
+
+        self.undo_stack = QUndoStack(self)
+        self.scene = GraphScene(self)
+        self.view = GraphView(self.scene, self)
+        self.editor = GraphEditor(self.scene, self.undo_stack, self)
+        self.setCentralWidget(self.view)
+        self.palette = LayerPalette()
+        self.inspector = Inspector()
+        self.palette_dock = self._dock("Layers", "paletteDock", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector,
+                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [250, 340], Qt.Orientation.Horizontal)
+        self.training_dock: QDockWidget | None = None
+
+        self.menu_actions = build(self)
+        self.menu_actions.view_menu.addAction(self.palette_dock.toggleViewAction())
+        self.menu_actions.view_menu.addAction(self.inspector_dock.toggleViewAction())
+        for action in self.menu_actions.theme_group.actions():
+            action.setChecked(action.data() == self._theme_choice)
+        self.summary_label = QLabel()
+        self.summary_label.setToolTip("Layers, trainable parameters and problems in this network")
+        self.zoom_label = QLabel("100 %")
+        self.zoom_label.setToolTip("Zoom: wheel, Ctrl + / Ctrl -, Ctrl+0 for 100 %, F to fit")
+        self.statusBar().addPermanentWidget(self.summary_label)
+        self.statusBar().addPermanentWidget(self.zoom_label)
+
+        self._connect()
+        self._apply_theme()
+        self._set_document(Document(name="Untitled"), None)
+        self._restore_settings()
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect(self) -> None:
+        self.palette.kind_activated.connect(lambda kind: self.editor.add_after_selection(kind,
+                                                                                         self.view.visible_centre()))
+        self.view.kind_dropped.connect(self.editor.add_node)
+        self.view.files_dropped.connect(self._on_files_dropped)
+        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.scene.selectionChanged.connect(self._on_selection_changed)
+        self.scene.shapes_refreshed.connect(self._on_shapes_refreshed)
+        self.scene.wire_refused.connect(self.status_message)
+        self.editor.status.connect(self.status_message)
+        self.inspector.param_edit_requested.connect(self.editor.set_param)
+        self.inspector.meta_edit_requested.connect(self.editor.set_meta)
+        self.inspector.node_chosen.connect(self.select_node)
+        self.inspector.refused.connect(self.status_message)
+        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
+        self.undo_stack.indexChanged.connect(lambda _index: self._update_undo_actions())
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
+
+    # The contract with the training panel ------------------------------------------------------------
+
+    @property
+    def document(self) -> Document:
+        return self.scene.document
+
+    def status_message(self, text: str, timeout_ms: int = 10000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def set_editing_locked(self, locked: bool) -> None:
+        """While training runs: no adding, deleting, wiring or parameter edits; moving stays allowed."""
+        self.locked = bool(locked)
+        self.editor.locked = self.locked
+        self.scene.editing_locked = self.locked
+        self.palette.setEnabled(not self.locked)
+        self.inspector.set_locked(self.locked)
+        for action in self.menu_actions.structural():
+            action.setEnabled(not self.locked)
+        self.menu_actions.presets_menu.setEnabled(not self.locked)
+        self.menu_actions.recent_menu.setEnabled(not self.locked)
+        self._update_undo_actions()
+        self.view.set_banner(LOCK_BANNER if self.locked else None)
+
+    def add_training_panel(self, widget: QWidget) -> QDockWidget:
+        """Host the training panel in a dock under the canvas (it can be moved to the right)."""
+        dock = self._dock("Training", "trainingDock", widget, Qt.DockWidgetArea.BottomDockWidgetArea)
+        dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+        self.restoreDockWidget(dock)
+        self.menu_actions.view_menu.addAction(dock.toggleViewAction())
+        self.training_dock = dock
+        return dock
+
+    def select_node(self, node_id: str) -> None:
+        self.scene.select_nodes([node_id])
+        item = self.scene.nodes.get(node_id)
+        if item is not None:
+            self.view.centerOn(item)
+
+    # Documents and files -----------------------------------------------------------------------------
+
+    def _set_document(self, doc: Document, path: Path | None) -> None:
+        old = self.scene.document
+        if old is not None:
+            old.meta_changed.disconnect(self._on_meta_changed)
+        self.path = path
+        self.scene.set_document(doc)
+        self.inspector.set_document(doc)
+        doc.meta_changed.connect(self._on_meta_changed)
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self._update_title()
+        self._update_undo_actions()
+        self._on_shapes_refreshed()
+        self.view.fit(OPEN_MIN_ZOOM)
+        self.document_replaced.emit(doc)
+
+    def new_document(self) -> bool:
+        if self.locked or not self.confirm_discard():
+            return False
+        self._set_document(Document(name="Untitled"), None)
+        self.status_message("New network: drag layers from the palette onto the canvas")
+        return True
+
+    def open_document(self, path: str | os.PathLike, as_copy: bool = False) -> bool:
+        """Open a network file; a broken one is explained and the current network stays as it was.
+
+        ``as_copy`` (presets) opens it without a file, so Save asks where to put it.
+        """
+        if not self.confirm_discard():
+            return False
+        path = Path(path)
+        try:
+            doc = fileformat.load(path)
+        except FileFormatError as error:
+            if error.reason == "no such file":
+                self.recent.remove(path)
+            self.show_error("Cannot open this file", error.message)
+            return False
+        except Exception as error:  # noqa: BLE001 (never crash on a file, whatever is in it)
+            self.show_error("Cannot open this file", f"{path}: {type(error).__name__}: {error}")
+            return False
+        self._set_document(doc, None if as_copy else path.resolve())
+        if not as_copy:
+            self.recent.add(path)
+        count = len(doc)
+        self.status_message(f"Opened {path.name}: {count} layer{'s' if count != 1 else ''}")
+        return True
+
+    def open_dialog(self) -> None:
+        if self.locked:
+            return
+        start = str(self.path.parent) if self.path else str(self.settings.value("files/last_dir", os.getcwd()))
+        name, _ = QFileDialog.getOpenFileName(self, "Open a network", start, "Networks (*.json);;All files (*)")
+        if name:
+            self.settings.setValue("files/last_dir", str(Path(name).parent))
+            self.open_document(name)
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        start = str(self.path) if self.path else str(Path(str(self.settings.value("files/last_dir", os.getcwd())))
+                                                      / f"{self.document.name or 'network'}.json")
+        name, _ = QFileDialog.getSaveFileName(self, "Save the network", start, "Networks (*.json)")
+        if not name:
+            return False
+        if not name.lower().endswith(".json"):
+            name += ".json"
+        self.settings.setValue("files/last_dir", str(Path(name).parent))
+        return self.save_to(name)
+
+    def save_to(self, path: str | os.PathLike) -> bool:
+        path = Path(path)
+        try:
+            fileformat.save(self.document, path)
+        except OSError as error:
+            self.show_error("Cannot save", f"{path}: {error.strerror or error}")
+            return False
+        self.path = path.resolve()
+        self.undo_stack.setClean()
+        self.recent.add(path)
+        self._update_title()
+        self.status_message(f"Saved {path.name}")
+        return True
+
+    def confirm_discard(self) -> bool:
+        """True when there are no unsaved changes, or the student chose to save or discard them."""
+        if self.undo_stack.isClean():
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = self.unsaved_answer
+        if answer is None:
+            answer = QMessageBox.question(
+                self, "Unsaved changes", f"Save the changes to {self._display_name()} first?",
+                buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+        if answer == buttons.Save:
+            return self.save()
+        return answer == buttons.Discard
+
+    def show_error(self, title: str, text: str) -> None:
+        """Explain a problem without blocking (a window-modal box) and in the status bar."""
+        self.last_error = text
+        self.status_message(text)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setObjectName("errorBox")
+        box.open()
+
+    def fill_presets_menu(self) -> None:
+        menu = self.menu_actions.presets_menu
+        menu.clear()
+        presets = list_presets()
+        if not presets:
+            menu.addAction("(no presets found)").setEnabled(False)
+        for preset in presets:
+            action = menu.addAction(preset.name)
+            action.setToolTip(preset.description or preset.name)
+            action.setStatusTip(preset.description)
+            action.triggered.connect(lambda _=False, p=preset.path: self.open_document(p, as_copy=True))
+
+    def fill_recent_menu(self) -> None:
+        menu = self.menu_actions.recent_menu
+        menu.clear()
+        paths = self.recent.paths()
+        if not paths:
+            menu.addAction("(none yet)").setEnabled(False)
+        for i, path in enumerate(paths):
+            action = menu.addAction(f"&{i + 1}  {Path(path).name}" if i < 9 else Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_document(p))
+        if paths:
+            menu.addSeparator()
+            menu.addAction("Clear the list", self.recent.clear)
+
+    def _on_files_dropped(self, paths: list[str]) -> None:
+        if self.locked:
+            self.status_message("Stop training before opening another network")
+            return
+        self.open_document(paths[0])
+
+    def dragEnterEvent(self, event) -> None:
+        if json_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = json_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self._on_files_dropped(paths)
+
+    # Edits that live on the window -------------------------------------------------------------------
+
+    def undo(self) -> None:
+        if not self.locked:
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if not self.locked:
+            self.undo_stack.redo()
+
+    def select_all(self) -> None:
+        self.scene.select_nodes(list(self.scene.nodes))
+
+    def focus_palette_filter(self) -> None:
+        self.palette_dock.show()
+        self.palette.filter_box.setFocus()
+        self.palette.filter_box.selectAll()
+
+    def show_shortcuts(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard and mouse", SHORTCUTS_HTML,
+                          QMessageBox.StandardButton.Close, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _update_undo_actions(self) -> None:
+        stack = self.undo_stack
+        for action, can, text, verb in ((self.menu_actions.undo, stack.canUndo(), stack.undoText(), "Undo"),
+                                        (self.menu_actions.redo, stack.canRedo(), stack.redoText(), "Redo")):
+            action.setEnabled(can and not self.locked)
+            action.setText(f"{verb} {text}" if can else verb)
+            action.setStatusTip(f"{verb} {text}" if can else f"Nothing to {verb.lower()}")
+
+    def _on_selection_changed(self) -> None:
+        self.inspector.show_selection(self.scene.selected_node_ids())
+
+    def _on_shapes_refreshed(self) -> None:
+        doc = self.document
+        report = doc.infer()
+        problems = len(report.errors)
+        self.summary_label.setText(f"{len(doc)} layers · {report.total_params:,} parameters · "
+                                   + (f"{problems} problem{'s' if problems != 1 else ''}" if problems
+                                      else "no problems"))
+        self.inspector.refresh()
+
+    def _on_meta_changed(self) -> None:
+        self._update_title()
+        self.inspector.refresh()
+
+    def _display_name(self) -> str:
+        return self.path.name if self.path is not None else (self.document.name or "Untitled")
+
+    def _update_title(self) -> None:
+        modified = not self.undo_stack.isClean()
+        self.setWindowModified(modified)
+        self.setWindowTitle(f"{self._display_name()}{'*' if modified else ''} — {APP_TITLE}")
+
+    # Theme and settings --------------------------------------------------------------------------------
+
+    def set_theme_choice(self, choice: str) -> None:
+        self._theme_choice = choice
+        self.settings.setValue("view/theme", choice)
+        self._apply_theme()
+
+    def _on_color_scheme_changed(self, _scheme) -> None:
+        if self._theme_choice == "system":
+            self._apply_theme()
+
+    def _apply_theme(self) -> None:
+        app = QApplication.instance()
+        theme.apply(app, theme.theme_named(self._theme_choice))
+        self.scene.refresh_theme()
+        self.palette.refresh_theme()
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.save_settings()
+        event.accept()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            self.view.fit(OPEN_MIN_ZOOM)  # the view has its real size only now

@@ -1,0 +1,27 @@
+"""Fixtures of the editor tests: a real MainWindow, shown offscreen, with its own settings file."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+
+@pytest.fixture
+def editor_settings(tmp_path) -> QSettings:
+    """Settings in a temporary ini file, so tests never read or write the user's."""
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, editor_settings):
+    """The real window, shown; unsaved changes are discarded without asking (tests change that)."""
+    from explorer.qt import MainWindow
+
+    win = MainWindow(editor_settings)
+    win.unsaved_answer = QMessageBox.StandardButton.Discard
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    return win

@@ -1,0 +1,68 @@
+"""Helpers that drive the editor like a student: drags, drops and clicks on the real widgets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from explorer.graph import Document, fileformat
+from explorer.graph.layout import layered_positions
+from explorer.qt.editor.view import KIND_MIME
+
+
+def lenet() -> Document:
+    """A small LeNet laid out in rows: in1 → conv1 → relu1 → pool1 → flat1 → fc1."""
+    doc = Document(name="lenet")
+    doc.add_node("Input", {"shape": [1, 28, 28]}, node_id="in1")
+    prev = "in1"
+    for kind, params, node_id in [("Conv2d", {"out_channels": 6, "kernel_size": 5, "padding": 2}, "conv1"),
+                                  ("ReLU", {}, "relu1"), ("MaxPool2d", {"kernel_size": 2}, "pool1"),
+                                  ("Flatten", {}, "flat1"), ("Linear", {"out_features": 10}, "fc1")]:
+        doc.add_node(kind, params, node_id=node_id)
+        doc.connect(prev, node_id)
+        prev = node_id
+    for node_id, pos in layered_positions(doc).items():
+        doc.move_node(node_id, pos)
+    return doc
+
+
+def open_doc(window, doc: Document, tmp_path, name: str = "net.json") -> str:
+    path = tmp_path / name
+    fileformat.save(doc, path)
+    assert window.open_document(path), window.last_error
+    return str(path)
+
+
+def view_point(window, scene_point: QPointF) -> QPoint:
+    return window.view.mapFromScene(scene_point)
+
+
+def drag_wire(window, from_port, to_scene_point: QPointF) -> None:
+    """Press on a port, move in steps to ``to_scene_point``, release there: as a mouse would."""
+    viewport = window.view.viewport()
+    start = view_point(window, from_port.scenePos())
+    end = view_point(window, to_scene_point)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, 6):
+        QTest.mouseMove(viewport, start + (end - start) * k / 5)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def drop_kind(window, kind: str, view_pos: QPoint) -> bool:
+    """Synthetic drag enter, move and drop of a palette kind onto the canvas viewport."""
+    viewport = window.view.viewport()
+    mime = QMimeData()
+    mime.setData(KIND_MIME, kind.encode("utf-8"))
+    action = Qt.DropAction.CopyAction
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPointF(view_pos), action, mime, buttons, mods)
+    QApplication.sendEvent(viewport, enter)
+    if not enter.isAccepted():
+        return False
+    move = QDragMoveEvent(QPointF(view_pos), action, mime, buttons, mods)
+    QApplication.sendEvent(viewport, move)
+    drop = QDropEvent(QPointF(view_pos), action, mime, buttons, mods)
+    QApplication.sendEvent(viewport, drop)
+    return drop.isAccepted()
