@@ -1,0 +1,210 @@
+"""``nn-explorer train FILE``: train a network headless, show progress, optionally write metrics as JSON lines.
+
+Exit status: 0 when training finishes, 2 for an invalid file, network or settings, 3 when training
+diverged (the metrics are written up to that step), 1 when training failed with an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from typing import Any, TextIO
+
+from ..data import DatasetError
+from ..graph import GraphError, fileformat
+from ..graph.errors import BuildError
+from ..training.settings import SettingsError, TrainingSettings
+from ..training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot, ValidationSnapshot
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_DIVERGED = 0, 1, 2, 3
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "train", help="train a network file without the window",
+        description="Train the network in FILE on the dataset named by its training section, showing progress "
+                    "and a summary. Exit status 0 when training finishes, 2 if the file, network or settings are "
+                    "invalid, 3 if training diverged, 1 if it failed with an error.")
+    parser.add_argument("file", help="a network file (.json) with a training section")
+    parser.add_argument("--steps", type=int, metavar="N", help="train exactly N steps (overrides epochs)")
+    parser.add_argument("--epochs", type=int, metavar="N", help="train N epochs (overrides the file)")
+    parser.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file)")
+    parser.add_argument("--lr", type=float, metavar="X", help="learning rate (overrides the file)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where to train (default: cpu)")
+    parser.add_argument("--metrics", metavar="OUT.jsonl",
+                        help="write one JSON object per step, and per validation, to this file")
+    parser.add_argument("--output", metavar="NODE", help="the output node to train if the file holds several networks")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..training.trainer import Trainer  # torch is slow to import: only when training
+
+    try:
+        doc = fileformat.load(args.file)
+    except GraphError as error:
+        return _fail(error.message, EXIT_INVALID)
+    training = dict(doc.training)
+    for key in ("epochs", "seed", "lr"):
+        if getattr(args, key) is not None:
+            training[key] = getattr(args, key)
+    try:
+        settings = TrainingSettings.from_dict(training)
+        trainer = Trainer(doc, settings, device=args.device, output=args.output, steps=args.steps, probes=False)
+    except BuildError as error:
+        for problem in error.errors:
+            _fail(f"{args.file}: {problem.message}", EXIT_INVALID)
+        return EXIT_INVALID
+    except (GraphError, SettingsError, DatasetError) as error:
+        return _fail(f"{args.file}: {error.message}", EXIT_INVALID)
+    try:
+        metrics = open(args.metrics, "w", encoding="utf-8") if args.metrics else None
+    except OSError as error:
+        return _fail(f"cannot write the metrics file {args.metrics}: {error.strerror}", EXIT_INVALID)
+    progress = Progress(sys.stdout, trainer.total_steps, settings.epochs if args.steps is None else None)
+    try:
+        return _train(trainer, metrics, progress, args)
+    except KeyboardInterrupt:
+        progress.close()
+        raise
+    finally:
+        if metrics is not None:
+            metrics.close()
+
+
+def _train(trainer, metrics: TextIO | None, progress: "Progress", args: argparse.Namespace) -> int:
+    print(f"training {trainer.dataset.name} ({len(trainer.dataset.x_train)} samples, "
+          f"{len(trainer.dataset.x_val)} for validation) for {trainer.total_steps} steps on {trainer.device.type}",
+          flush=True)
+    last_step: StepSnapshot | None = None
+    last_val: ValidationSnapshot | None = None
+    for snap in trainer.run():
+        if isinstance(snap, StepSnapshot):
+            last_step = snap
+            if metrics is not None:
+                metrics.write(_json_line(_step_record(snap)))
+            progress.step(snap)
+        elif isinstance(snap, ValidationSnapshot):
+            last_val = snap
+            if metrics is not None:
+                metrics.write(_json_line(_validation_record(snap)))
+            progress.validation(snap)
+        elif isinstance(snap, ErrorSnapshot):
+            progress.close()
+            return _fail(snap.message.splitlines()[0], EXIT_FAILED)
+        elif isinstance(snap, DoneSnapshot):
+            progress.close()
+            if snap.reason == "diverged":
+                return _fail(snap.message, EXIT_DIVERGED)
+            print(summary(snap, last_step, last_val))
+            if args.metrics:
+                print(f"metrics written to {args.metrics}")
+            return EXIT_OK
+    return _fail("training ended without finishing", EXIT_FAILED)
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+    return status
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is None or math.isfinite(value) else None
+
+
+def _step_record(snap: StepSnapshot) -> dict[str, Any]:
+    record: dict[str, Any] = {"step": snap.step, "epoch": snap.epoch, "loss": _finite(snap.loss), "lr": snap.lr,
+                              "grad_norms": {k: _finite(v) for k, v in snap.grad_norms.items()}}
+    if snap.acc is not None:
+        record["acc"] = snap.acc
+    return record
+
+
+def _validation_record(snap: ValidationSnapshot) -> dict[str, Any]:
+    record: dict[str, Any] = {"step": snap.step, "epoch": snap.epoch, "val_loss": _finite(snap.val_loss)}
+    if snap.val_acc is not None:
+        record["val_acc"] = snap.val_acc
+    return record
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    # Non-finite numbers are written as null: strict JSON has no NaN.
+    return json.dumps(record, allow_nan=False, separators=(",", ":")) + "\n"
+
+
+def summary(done: DoneSnapshot, step: StepSnapshot | None, val: ValidationSnapshot | None) -> str:
+    """The closing line: how long, how fast, and where the loss and accuracy ended."""
+    if step is None:
+        return f"{done.reason}: no steps done"
+    rate = step.step / step.elapsed if step.elapsed > 0 else 0.0
+    parts = [f"{done.reason} {step.step} steps ({step.epoch} epochs) in {step.elapsed:.1f} s, {rate:.0f} steps/s",
+             f"loss {step.loss:.4g}"]
+    if val is not None:
+        parts.append(f"val_loss {val.val_loss:.4g}")
+        if val.val_acc is not None:
+            parts.append(f"val_acc {val.val_acc:.2%}")
+    return "; ".join(parts)
+
+
+class Progress:
+    """A progress bar redrawn in place on a terminal, or a few plain lines when output is redirected."""
+
+    WIDTH = 24
+    REDRAW = 0.1  # seconds between redraws of the bar
+
+    def __init__(self, stream: TextIO, total_steps: int, epochs: int | None):
+        self.stream = stream
+        self.total = max(1, total_steps)
+        self.epochs = epochs
+        self.tty = stream.isatty()
+        self.every = max(1, self.total // 10)  # plain lines: about ten
+        self._drawn = 0.0
+        self._val: ValidationSnapshot | None = None
+        self._open = False
+
+    def step(self, snap: StepSnapshot) -> None:
+        self.total = max(1, snap.total_steps)
+        if self.tty:
+            now = time.monotonic()
+            if now - self._drawn >= self.REDRAW or snap.step >= self.total:
+                self._drawn = now
+                self._draw(snap)
+        elif snap.step % self.every == 0:
+            self.stream.write(self._describe(snap) + "\n")
+            self.stream.flush()
+
+    def validation(self, snap: ValidationSnapshot) -> None:
+        self._val = snap
+        if not self.tty:
+            acc = f"  val_acc {snap.val_acc:.2%}" if snap.val_acc is not None else ""
+            self.stream.write(f"epoch {snap.epoch} validated at step {snap.step}: val_loss {snap.val_loss:.4g}{acc}\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
+
+    def _describe(self, snap: StepSnapshot) -> str:
+        epoch = f"epoch {snap.epoch}/{self.epochs}" if self.epochs else f"epoch {snap.epoch}"
+        text = f"step {snap.step}/{self.total}  {epoch}  loss {snap.loss:.4g}"
+        if snap.acc is not None:
+            text += f"  acc {snap.acc:.1%}"
+        return text
+
+    def _draw(self, snap: StepSnapshot) -> None:
+        filled = int(self.WIDTH * min(1.0, snap.step / self.total))
+        bar = "█" * filled + "·" * (self.WIDTH - filled)
+        val = ""
+        if self._val is not None and self._val.val_acc is not None:
+            val = f"  val_acc {self._val.val_acc:.1%}"
+        elif self._val is not None:
+            val = f"  val_loss {self._val.val_loss:.4g}"
+        rate = snap.step / snap.elapsed if snap.elapsed > 0 else 0.0
+        self.stream.write(f"\r[{bar}] {self._describe(snap)}{val}  {rate:.0f} steps/s\x1b[K")
+        self.stream.flush()
+        self._open = True

@@ -1,0 +1,1 @@
+"""The training engine: settings, the trainer generator and its probes. No Qt."""

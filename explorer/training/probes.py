@@ -1,0 +1,215 @@
+"""Probes: what the window draws about a network while it trains, keyed by node id.
+
+Gradient norms are read every step, so they cost one batched ``torch._foreach_norm``, one stack and
+one copy to the host (shared with the loss), never an ``.item()`` per parameter. The other probes run
+at a lower rate on a fixed validation batch, in eval mode without gradients, through forward hooks
+that exist only while they run (no backward hooks: they break on in-place operations). Probes save
+and restore torch's RNG, so whether and when they run never changes the training itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from torch import nn
+
+# Thresholds for "saturated" units: where the slope has fallen below about a tenth of its peak.
+SIGMOID_SATURATED = 0.03   # output below this or above 1 - this
+TANH_SATURATED = 0.95      # |output| above this
+SATURATING_KINDS = {"Sigmoid", "Tanh"}
+RECTIFIER_KINDS = {"ReLU"}
+
+
+class Schedule:
+    """When a low-rate probe runs next: at least ``interval`` seconds after it last ran, and late
+    enough that it takes at most ``budget`` of the time (a slow probe on a big network runs rarer)."""
+
+    def __init__(self, interval: float, budget: float):
+        self.interval = interval
+        self.budget = budget
+        self.next = 0.0  # perf_counter time; 0 is due at once
+
+    def ran(self, started: float, finished: float) -> None:
+        took = finished - started
+        self.next = started + max(self.interval, took / self.budget)
+
+
+def soonest(schedules: dict[str, Schedule]) -> float:
+    """The time the next probe falls due, so a step compares one number."""
+    return min((s.next for s in schedules.values()), default=math.inf)
+
+
+class ParameterGroups:
+    """A module's parameters grouped by the node they belong to (``layers.<node_id>.*``)."""
+
+    def __init__(self, module: nn.Module):
+        self.node_ids: list[str] = []
+        self.params: list[nn.Parameter] = []
+        self.bounds: list[tuple[int, int]] = []
+        for node_id, layer in module.layers.items():
+            own = [p for p in layer.parameters() if p.requires_grad]
+            if own:
+                self.node_ids.append(node_id)
+                self.bounds.append((len(self.params), len(self.params) + len(own)))
+                self.params.extend(own)
+        self._zero = torch.zeros((), device=self.params[0].device) if self.params else None
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+    def grads(self) -> list[torch.Tensor]:
+        """Every parameter's gradient, a zero for those that got none (parts the loss did not reach)."""
+        grads = [p.grad for p in self.params]
+        if None in grads:
+            grads = [self._zero if g is None else g for g in grads]
+        return grads
+
+    def by_node(self, per_tensor: list[float]) -> dict[str, float]:
+        """Combine per-tensor L2 norms into each node's L2 norm over all its entries."""
+        out = {}
+        for node_id, (start, stop) in zip(self.node_ids, self.bounds):
+            if stop - start == 1:
+                out[node_id] = per_tensor[start]
+            else:
+                out[node_id] = math.sqrt(math.fsum(v * v for v in per_tensor[start:stop]))
+        return out
+
+    def grad_norms(self) -> dict[str, float]:
+        """Each node's gradient norm, on its own (the trainer folds this into its per-step copy)."""
+        if not self.params:
+            return {}
+        return self.by_node(torch.stack(torch._foreach_norm(self.grads())).tolist())
+
+    def weight_norms(self) -> dict[str, float]:
+        """Each node's L2 norm over all its parameters."""
+        if not self.params:
+            return {}
+        with torch.no_grad():
+            return self.by_node(torch.stack(torch._foreach_norm([p.detach() for p in self.params])).tolist())
+
+
+@contextmanager
+def probing(module: nn.Module) -> Iterator[None]:
+    """Eval mode, no autograd, and torch's RNG state put back afterwards."""
+    was_training = module.training
+    rng = torch.get_rng_state()
+    module.eval()
+    try:
+        with torch.inference_mode():
+            yield
+    finally:
+        torch.set_rng_state(rng)
+        module.train(was_training)
+
+
+@contextmanager
+def hooked(module: nn.Module, node_ids: Iterable[str], record: Callable[[str, torch.Tensor], None]
+           ) -> Iterator[None]:
+    """Forward hooks calling ``record(node_id, output)`` on the given nodes, removed on leaving."""
+    handles = []
+
+    def hook_for(node_id: str):
+        def hook(_layer, _inputs, output):
+            if isinstance(output, torch.Tensor):
+                record(node_id, output)
+        return hook
+
+    try:
+        for node_id in node_ids:
+            handles.append(module.layers[node_id].register_forward_hook(hook_for(node_id)))
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def activation_stats(module: nn.Module, node_kinds: dict[str, str], x: torch.Tensor) -> dict[str, dict[str, float]]:
+    """Mean, std and (where they apply) saturated and dead fractions of every node's output over ``x``.
+
+    ``saturated``: the fraction of Sigmoid/Tanh outputs in the flat tails, where the slope is near
+    zero. ``dead``: the fraction of ReLU units (output positions) that are zero for every sample of
+    ``x``. Call inside :func:`probing`.
+    """
+    keys: list[tuple[str, str]] = []
+    values: list[torch.Tensor] = []
+
+    def record(node_id: str, out: torch.Tensor) -> None:
+        out = out.detach().float()
+        std, mean = torch.std_mean(out, correction=0)
+        keys.extend(((node_id, "mean"), (node_id, "std")))
+        values.extend((mean, std))
+        kind = node_kinds.get(node_id)
+        if kind == "Sigmoid":
+            keys.append((node_id, "saturated"))
+            values.append(((out < SIGMOID_SATURATED) | (out > 1 - SIGMOID_SATURATED)).float().mean())
+        elif kind == "Tanh":
+            keys.append((node_id, "saturated"))
+            values.append((out.abs() > TANH_SATURATED).float().mean())
+        elif kind in RECTIFIER_KINDS:
+            keys.append((node_id, "dead"))
+            values.append((out <= 0).all(dim=0).float().mean())
+
+    with hooked(module, node_kinds, record):
+        module(x)
+    stats: dict[str, dict[str, float]] = {}
+    if values:
+        for (node_id, name), value in zip(keys, torch.stack(values).tolist()):
+            stats.setdefault(node_id, {})[name] = value
+    return stats
+
+
+def feature_maps(module: nn.Module, node_ids: list[str], sample: torch.Tensor) -> dict[str, np.ndarray]:
+    """The outputs ``[C, H, W]`` of ``node_ids`` for one sample ``[1, ...]``, as float32 arrays.
+
+    All maps come to the host in one copy. Call inside :func:`probing`.
+    """
+    outputs: dict[str, torch.Tensor] = {}
+
+    def record(node_id: str, out: torch.Tensor) -> None:
+        outputs[node_id] = out[0].detach()
+
+    with hooked(module, node_ids, record):
+        module(sample)
+    if not outputs:
+        return {}
+    flat = torch.cat([o.reshape(-1).float() for o in outputs.values()]).cpu().numpy()
+    maps, start = {}, 0
+    for node_id, out in outputs.items():
+        stop = start + out.numel()
+        maps[node_id] = flat[start:stop].reshape(tuple(out.shape))
+        start = stop
+    return maps
+
+
+class BoundaryGrid:
+    """A ``size × size`` grid over the plane of a 2-D dataset, for drawing the decision boundary."""
+
+    def __init__(self, points: np.ndarray, size: int = 60, margin: float = 0.1, device: str | torch.device = "cpu"):
+        low, high = points.min(axis=0).astype(float), points.max(axis=0).astype(float)
+        pad = np.maximum((high - low) * margin, 1e-3)
+        low, high = low - pad, high + pad
+        self.extent = (float(low[0]), float(high[0]), float(low[1]), float(high[1]))
+        self.size = size
+        xs = torch.linspace(low[0], high[0], size)
+        ys = torch.linspace(low[1], high[1], size)
+        gy, gx = torch.meshgrid(ys, xs, indexing="ij")  # rows run along y, columns along x
+        self.points = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1).to(device)
+
+    def values(self, module: nn.Module, num_classes: int | None) -> np.ndarray:
+        """Probability of class 1 (two classes) or the predicted class index, as float32 ``[size, size]``.
+
+        Row ``i`` is the ``i``-th y from ``y_min`` up, column ``j`` the ``j``-th x. Call inside
+        :func:`probing`.
+        """
+        out = module(self.points)
+        if num_classes == 2 and out.shape[-1] == 2:
+            grid = torch.softmax(out.float(), dim=-1)[:, 1]
+        elif out.shape[-1] == 1:
+            grid = out[:, 0].float()
+        else:
+            grid = out.argmax(dim=-1).float()
+        return grid.reshape(self.size, self.size).cpu().numpy().astype(np.float32, copy=False)
