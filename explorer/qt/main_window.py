@@ -86,11 +86,10 @@ class MainWindow(QMainWindow):
         return dock
 
     def _connect(self) -> None:
-        self.palette.kind_activated.connect(lambda kind: self.editor.add_after_selection(kind,
-                                                                                         self.view.visible_centre()))
+        self.palette.kind_activated.connect(self._on_palette_kind_activated)
         self.view.kind_dropped.connect(self.editor.add_node)
         self.view.files_dropped.connect(self._on_files_dropped)
-        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.view.zoom_changed.connect(self._on_zoom_changed)
         self.scene.selectionChanged.connect(self._on_selection_changed)
         self.scene.shapes_refreshed.connect(self._on_shapes_refreshed)
         self.scene.wire_refused.connect(self.status_message)
@@ -99,8 +98,8 @@ class MainWindow(QMainWindow):
         self.inspector.meta_edit_requested.connect(self.editor.set_meta)
         self.inspector.node_chosen.connect(self.select_node)
         self.inspector.refused.connect(self.status_message)
-        self.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
-        self.undo_stack.indexChanged.connect(lambda _index: self._update_undo_actions())
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
 
     # The contract with the training panel ------------------------------------------------------------
@@ -128,9 +127,15 @@ class MainWindow(QMainWindow):
 
     def add_training_panel(self, widget: QWidget) -> QDockWidget:
         """Host the training panel in a dock under the canvas (it can be moved to the right)."""
-        dock = self._dock("Training", "trainingDock", widget, Qt.DockWidgetArea.BottomDockWidgetArea)
+        dock = QDockWidget("Training", self)
+        dock.setObjectName("trainingDock")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
         dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
-        self.restoreDockWidget(dock)
+        if not self.restoreDockWidget(dock):  # where the student left it last time, else under the canvas
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            dock.show()
         self.menu_actions.view_menu.addAction(dock.toggleViewAction())
         self.training_dock = dock
         return dock
@@ -280,6 +285,9 @@ class MainWindow(QMainWindow):
             menu.addSeparator()
             menu.addAction("Clear the list", self.recent.clear)
 
+    def _on_palette_kind_activated(self, kind: str) -> None:
+        self.editor.add_after_selection(kind, self.view.visible_centre())
+
     def _on_files_dropped(self, paths: list[str]) -> None:
         if self.locked:
             self.status_message("Stop training before opening another network")
@@ -320,6 +328,12 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self._update_title()
+
+    def _on_undo_index_changed(self, _index: int) -> None:
+        self._update_undo_actions()
+
     def _update_undo_actions(self) -> None:
         stack = self.undo_stack
         for action, can, text, verb in ((self.menu_actions.undo, stack.canUndo(), stack.undoText(), "Undo"),
@@ -327,6 +341,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(can and not self.locked)
             action.setText(f"{verb} {text}" if can else verb)
             action.setStatusTip(f"{verb} {text}" if can else f"Nothing to {verb.lower()}")
+
+    def _on_zoom_changed(self, zoom: float) -> None:
+        self.zoom_label.setText(f"{zoom * 100:.0f} %")
 
     def _on_selection_changed(self) -> None:
         self.inspector.show_selection(self.scene.selected_node_ids())
@@ -349,7 +366,6 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         modified = not self.undo_stack.isClean()
-        self.setWindowModified(modified)
         self.setWindowTitle(f"{self._display_name()}{'*' if modified else ''} — {APP_TITLE}")
 
     # Theme and settings --------------------------------------------------------------------------------

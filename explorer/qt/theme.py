@@ -143,11 +143,14 @@ def apply(app: QApplication, theme: Theme) -> None:
     """Make ``theme`` current and restyle the whole application with it."""
     global _current
     _current = theme
-    if app.style().name().lower() != "fusion":
+    if app.property("nnExplorerStyled") is not True:  # setStyle re-polishes everything: once per app
         app.setStyle("Fusion")
+        app.setProperty("nnExplorerStyled", True)
     f = app.font()
     if f.pointSizeF() < UI_POINT_SIZE:
         f.setPointSizeF(UI_POINT_SIZE)
         app.setFont(f)
-    app.setPalette(make_palette(theme))
-    app.setStyleSheet(style_sheet(theme))
+    sheet = style_sheet(theme)
+    if app.styleSheet() != sheet or app.palette().color(QPalette.ColorRole.Window) != theme.colour("window"):
+        app.setPalette(make_palette(theme))  # both re-polish every widget: only when they change
+        app.setStyleSheet(sheet)

@@ -66,3 +66,34 @@ def drop_kind(window, kind: str, view_pos: QPoint) -> bool:
     drop = QDropEvent(QPointF(view_pos), action, mime, buttons, mods)
     QApplication.sendEvent(viewport, drop)
     return drop.isAccepted()
+
+
+def big_network(size: int = 200) -> Document:
+    """``size`` layers: an Input, then conv → batch norm → ReLU blocks with a residual Add every
+    three blocks, laid out in rows. Every shape depends on the Input's, so editing it relabels all."""
+    doc = Document(name=f"{size} layers")
+    doc.add_node("Input", {"shape": [3, 32, 32]}, node_id="in1")
+    prev, block_start, blocks = "in1", None, 0
+    while len(doc) < size:
+        if len(doc) == 1:
+            node = doc.add_node("Conv2d", {"out_channels": 16, "padding": 1}).id
+            doc.connect(prev, node)
+            prev = block_start = node
+            continue
+        if blocks and blocks % 3 == 0 and len(doc) + 1 <= size and block_start != prev:
+            add = doc.add_node("Add").id
+            doc.connect(prev, add)
+            doc.connect(block_start, add)
+            prev = block_start = add
+            blocks += 1
+            continue
+        for kind, params in (("Conv2d", {"out_channels": 16, "padding": 1}), ("BatchNorm2d", {}), ("ReLU", {})):
+            if len(doc) >= size:
+                break
+            node = doc.add_node(kind, params).id
+            doc.connect(prev, node)
+            prev = node
+        blocks += 1
+    for node_id, pos in layered_positions(doc).items():
+        doc.move_node(node_id, pos)
+    return doc

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ...graph import Edge
 from .. import theme
+from .node_item import LOD_TEXT, lod
 
 
 @lru_cache(maxsize=None)
@@ -17,6 +18,11 @@ def label_font() -> QFont:
     f = theme.font(10, mono=True)
     f.setPixelSize(12)
     return f
+
+
+@lru_cache(maxsize=None)
+def label_metrics() -> QFontMetricsF:
+    return QFontMetricsF(label_font())
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
@@ -27,6 +33,48 @@ def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
     return path
 
 
+class WireLabelItem(QGraphicsItem):
+    """The shape pill in the middle of a wire; its own cached item, so a new shape repaints only it."""
+
+    def __init__(self, parent: "EdgeItem"):
+        super().__init__(parent)
+        self.text = ""
+        self._rect = QRectF()
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(1)
+
+    def set_text(self, text: str) -> None:
+        if text == self.text:
+            return
+        width = label_metrics().horizontalAdvance(text) + 12 if text else 0.0
+        height = label_metrics().height() + 4
+        if width != self._rect.width():
+            self.prepareGeometryChange()
+            self._rect = QRectF(-width / 2, -height / 2, width, height)
+        self.text = text
+        self.setVisible(bool(text))
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect.adjusted(-1, -1, 1, 1)
+
+    def paint(self, painter, option, widget=None) -> None:
+        if not self.text or lod(painter) < LOD_TEXT:
+            return
+        t = theme.current()
+        parent = self.parentItem()
+        colour = t.colour("accent") if parent is not None and parent.isSelected() else t.colour("wire")
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        painter.setPen(QPen(colour, 1.2))
+        painter.setBrush(t.colour("label_fill"))
+        radius = self._rect.height() / 2
+        painter.drawRoundedRect(self._rect, radius, radius)
+        painter.setPen(t.colour("text"))
+        painter.setFont(label_font())
+        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
 class EdgeItem(QGraphicsItem):
     """The wire of one document :class:`Edge`; selectable so Delete can remove it."""
 
@@ -35,49 +83,34 @@ class EdgeItem(QGraphicsItem):
         self.edge = edge
         self.src_item = src_item
         self.dst_item = dst_item
-        self.label = ""
-        self._label_size = QRectF()
         self._path = QPainterPath()
         self._hit = QPainterPath()
         self._bounds = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(0)
+        self.label_item = WireLabelItem(self)
         self.adjust()
 
+    @property
+    def label(self) -> str:
+        return self.label_item.text
+
     def set_label(self, text: str) -> None:
-        if text == self.label:
-            return
-        self.label = text
-        if text:
-            metrics = QFontMetricsF(label_font())
-            self._label_size = QRectF(0, 0, metrics.horizontalAdvance(text) + 12, metrics.height() + 4)
-        else:
-            self._label_size = QRectF()
-        self.setToolTip(f"'{self.edge.src}' → '{self.edge.dst}'" + (f": {text}" if text else "")
-                        + "\nClick to select, Delete to remove")
-        self._update_geometry()
+        self.label_item.set_text(text)
 
     def adjust(self) -> None:
         """Follow the two nodes after either moved or its ports changed."""
-        self._path = wire_path(self.src_item.output_anchor(), self.dst_item.input_anchor(self.edge.port))
+        path = wire_path(self.src_item.output_anchor(), self.dst_item.input_anchor(self.edge.port))
+        if path == self._path:
+            return
+        self.prepareGeometryChange()
+        self._path = path
         stroker = QPainterPathStroker()
         stroker.setWidth(12)
-        self._hit = stroker.createStroke(self._path)
-        self._update_geometry()
-
-    def label_rect(self) -> QRectF:
-        if not self.label:
-            return QRectF()
-        centre = self._path.pointAtPercent(0.5)
-        rect = QRectF(self._label_size)
-        rect.moveCenter(centre)
-        return rect
-
-    def _update_geometry(self) -> None:
-        self.prepareGeometryChange()
-        self._bounds = self._path.boundingRect().adjusted(-4, -4, 4, 4).united(self.label_rect())
-        self.update()
+        self._hit = stroker.createStroke(path)
+        self._bounds = path.boundingRect().adjusted(-4, -4, 4, 4)
+        self.label_item.setPos(path.pointAtPercent(0.5))
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -85,8 +118,18 @@ class EdgeItem(QGraphicsItem):
     def shape(self) -> QPainterPath:
         path = QPainterPath(self._hit)
         if self.label:
-            path.addRect(self.label_rect())
+            path.addRect(self.label_item.mapRectToParent(self.label_item.boundingRect()))
         return path
+
+    def hoverEnterEvent(self, event) -> None:
+        shape = f": {self.label}" if self.label else ""
+        self.setToolTip(f"'{self.edge.src}' → '{self.edge.dst}'{shape}\nClick to select it, Delete to remove it")
+        super().hoverEnterEvent(event)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.label_item.update()
+        return super().itemChange(change, value)
 
     def paint(self, painter, option, widget=None) -> None:
         t = theme.current()
@@ -95,14 +138,6 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(QPen(colour, 3.5 if self.isSelected() else 2.2, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
-        if self.label:
-            rect = self.label_rect()
-            painter.setPen(QPen(colour, 1.2))
-            painter.setBrush(t.colour("label_fill"))
-            painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
-            painter.setPen(t.colour("text"))
-            painter.setFont(label_font())
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)
 
 
 class DraftWireItem(QGraphicsItem):

@@ -1,8 +1,9 @@
 """A layer on the canvas: kind, id, key parameters, output shape, parameter count and ports.
 
 A :class:`NodeItem` only shows what the document and its shape report say; the scene calls
-:meth:`NodeItem.set_params` and :meth:`NodeItem.set_info` when they change, and those recompute
-the few strings painted, so a repaint never re-reads the document.
+:meth:`NodeItem.set_params` and :meth:`NodeItem.set_info` when they change. The card (header and
+parameters) and its shape line are separate cached items, so a new shape re-renders only the
+line, and a hover builds the tooltip only when someone looks at it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from ...graph import LayerKind, NodeInfo
 from .. import theme
@@ -24,6 +25,7 @@ HEADER = 28.0
 PAD = 10.0
 RADIUS = 8.0
 GLOW = 6.0  # room outside the body for the selection and tint outlines
+LOD_TEXT = 0.4  # below this zoom text is unreadable: cards are drawn without it, and fast
 
 # Short names for parameters on the canvas; the inspector shows the full names.
 ABBREVIATIONS = {
@@ -45,6 +47,15 @@ def fonts() -> dict[str, QFont]:
             "count": make(12), "glyph": make(17, bold=True)}
 
 
+@lru_cache(maxsize=None)
+def metrics(name: str) -> QFontMetricsF:
+    return QFontMetricsF(fonts()[name])
+
+
+def lod(painter) -> float:
+    return QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+
+
 def format_value(param, value: Any) -> str:
     if param.type == "bool":
         return param.name if value else f"no {param.name}"
@@ -64,8 +75,7 @@ def params_summary(layer: LayerKind, params: dict[str, Any]) -> str:
         if p.type in ("bool", "choice") and params[p.name] == p.default:
             continue  # "bias", "float"...: only worth a word when changed
         short = ABBREVIATIONS.get(p.name, p.name)
-        value = format_value(p, params[p.name])
-        parts.append(f"{short} {value}".strip())
+        parts.append(f"{short} {format_value(p, params[p.name])}".strip())
     return " · ".join(parts)
 
 
@@ -87,6 +97,45 @@ def _body_paths() -> tuple[QPainterPath, QPainterPath]:
     return body, body.intersected(top)
 
 
+class ShapeLineItem(QGraphicsItem):
+    """The card's last line: output shape and parameter count, or what is wrong."""
+
+    RECT = QRectF(-WIDTH / 2 + PAD, HEIGHT / 2 - 30, WIDTH - 2 * PAD, 24)
+
+    def __init__(self, parent: "NodeItem"):
+        super().__init__(parent)
+        self.text = ""
+        self.count = ""
+        self.status = "waiting"
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def show(self, text: str, count: str, status: str) -> None:
+        if (text, count, status) != (self.text, self.count, self.status):
+            self.text, self.count, self.status = text, count, status
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self.RECT
+
+    def paint(self, painter, option, widget=None) -> None:
+        if lod(painter) < LOD_TEXT:
+            return
+        t = theme.current()
+        align = Qt.AlignmentFlag.AlignVCenter
+        if self.status == "ok":
+            painter.setPen(t.colour("text"))
+            painter.setFont(fonts()["shape"])
+            painter.drawText(self.RECT, align | Qt.AlignmentFlag.AlignLeft, self.text)
+            painter.setPen(t.colour("text_dim"))
+            painter.setFont(fonts()["count"])
+            painter.drawText(self.RECT, align | Qt.AlignmentFlag.AlignRight, self.count)
+        else:
+            painter.setPen(t.colour("error") if self.status == "error" else t.colour("text_dim"))
+            painter.setFont(fonts()["params"])
+            painter.drawText(self.RECT, align | Qt.AlignmentFlag.AlignLeft, self.text)
+
+
 class NodeItem(QGraphicsItem):
     """One document node. Its position is the centre of the card, as stored in the document."""
 
@@ -98,51 +147,57 @@ class NodeItem(QGraphicsItem):
         self.tint: QColor | None = None
         self.edges: list = []  # EdgeItems touching this node, kept by the scene
         self._params_text = ""
-        self._line = ""          # second body line: shape, or the problem
-        self._count = ""
         self._status = "waiting"
+        self._hovered = False
+        self._id_text = metrics("id").elidedText(
+            node_id, Qt.TextElideMode.ElideLeft, WIDTH - 2 * PAD - 30 - metrics("kind").horizontalAdvance(layer.name))
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
+        self.shape_line = ShapeLineItem(self)
         self.output_port = PortItem(self, is_input=False)
         self.output_port.setPos(0, HEIGHT / 2)
         self.input_ports: list[PortItem] = []
+        self.setOpacity(0.5)
         self.set_params(params)
 
     # What the scene tells it --------------------------------------------------------------------
 
     def set_params(self, params: dict[str, Any]) -> None:
-        metrics = QFontMetricsF(fonts()["params"])
-        text = metrics.elidedText(params_summary(self.layer, params), Qt.TextElideMode.ElideRight, WIDTH - 2 * PAD)
+        text = metrics("params").elidedText(params_summary(self.layer, params), Qt.TextElideMode.ElideRight,
+                                            WIDTH - 2 * PAD)
         if text != self._params_text:
             self._params_text = text
             self.update()
 
     def set_info(self, info: NodeInfo | None) -> bool:
-        """Show a new inference result; returns whether anything visible changed."""
+        """Show a new inference result; returns whether anything changed."""
         if info == self.info:
             return False
         self.info = info
         status = info.status if info is not None else "waiting"
-        count = ""
         if status == "ok":
             count = f"{compact_count(info.params)} params" if info.params else ""
-            line = str(info.output)
-            font = fonts()["shape"]
-            room = WIDTH - 2 * PAD - QFontMetricsF(fonts()["count"]).horizontalAdvance(count) - 8
+            text = str(info.output)
+            room = WIDTH - 2 * PAD - metrics("count").horizontalAdvance(count) - 8
+            if metrics("shape").horizontalAdvance(text) > room:
+                text = metrics("shape").elidedText(text, Qt.TextElideMode.ElideRight, room)
         else:
+            count = ""
             message = info.message if info is not None else "not inferred yet"
-            line = ("⚠ " if status == "error" else "… ") + _short_problem(message, self.node_id)
-            font, room = fonts()["params"], WIDTH - 2 * PAD
-        self._line = QFontMetricsF(font).elidedText(line, Qt.TextElideMode.ElideRight, room)
-        self._count = count
-        self._status = status
-        self.setOpacity(0.5 if status == "waiting" else 1.0)
-        self.setToolTip(self._tooltip())
-        self.update()
+            text = ("⚠ " if status == "error" else "… ") + _short_problem(message, self.node_id)
+            text = metrics("params").elidedText(text, Qt.TextElideMode.ElideRight, WIDTH - 2 * PAD)
+        self.shape_line.show(text, count, status)
+        if status != self._status:
+            if "error" in (status, self._status):
+                self.update()  # the card turns red, or back
+            self._status = status
+            self.setOpacity(0.5 if status == "waiting" else 1.0)
+        if self._hovered:
+            self.setToolTip(self.tooltip_html())
         return True
 
     def set_tint(self, colour: QColor | None) -> None:
@@ -155,7 +210,6 @@ class NodeItem(QGraphicsItem):
         """Show one input port per entry of ``indices`` (document port numbers), left to right."""
         while len(self.input_ports) > len(indices):
             port = self.input_ports.pop()
-            port.setParentItem(None)
             if port.scene() is not None:
                 port.scene().removeItem(port)
         while len(self.input_ports) < len(indices):
@@ -185,10 +239,30 @@ class NodeItem(QGraphicsItem):
 
     @property
     def line_text(self) -> str:
-        """The second body line as painted: the output shape, or the problem."""
-        return self._line
+        """The card's last line as painted: the output shape, or the problem."""
+        return self.shape_line.text
+
+    def tooltip_html(self) -> str:
+        head = f"<b>{self.layer.name} '{self.node_id}'</b>"
+        info = self.info
+        if info is None or info.status != "ok":
+            message = info.message if info is not None else "not inferred yet"
+            colour = theme.current().error if info is not None and info.status == "error" else theme.current().text_dim
+            return f"{head}<br><span style='color:{colour}'>{_html(message)}</span>"
+        ins = ", ".join(str(s) for s in info.inputs) or "none"
+        return (f"{head}<br>{_html(self.layer.help)}<br><br>in {_html(ins)} → out <b>{_html(str(info.output))}</b>"
+                f"<br>{info.params:,} trainable parameters")
 
     # Qt ---------------------------------------------------------------------------------------
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hovered = True
+        self.setToolTip(self.tooltip_html())  # built when someone looks, not on every edit
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hovered = False
+        super().hoverLeaveEvent(event)
 
     def boundingRect(self) -> QRectF:
         return QRectF(-WIDTH / 2 - GLOW, -HEIGHT / 2 - GLOW, WIDTH + 2 * GLOW, HEIGHT + 2 * GLOW)
@@ -209,8 +283,7 @@ class NodeItem(QGraphicsItem):
         rect = QRectF(-WIDTH / 2, -HEIGHT / 2, WIDTH, HEIGHT)
         painter.setRenderHint(painter.RenderHint.Antialiasing)
         if self.tint is not None:
-            glow = QColor(self.tint)
-            painter.setPen(QPen(glow, GLOW, Qt.PenStyle.SolidLine))
+            painter.setPen(QPen(self.tint, GLOW))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-GLOW / 2, -GLOW / 2, GLOW / 2, GLOW / 2), RADIUS + 2, RADIUS + 2)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -232,52 +305,28 @@ class NodeItem(QGraphicsItem):
         painter.setPen(border)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(body)
+        if lod(painter) < LOD_TEXT:
+            return
 
         f = fonts()
         white = QColor("#ffffff")
+        left = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
         head = QRectF(rect.left() + PAD, rect.top(), WIDTH - 2 * PAD, HEADER)
         painter.setPen(white)
         painter.setFont(f["glyph"])
-        painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.layer.glyph)
+        painter.drawText(head, left, self.layer.glyph)
         painter.setFont(f["kind"])
-        kind_rect = head.adjusted(22, 0, 0, 0)
-        painter.drawText(kind_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self.layer.name)
-        kind_width = QFontMetricsF(f["kind"]).horizontalAdvance(self.layer.name)
+        painter.drawText(head.adjusted(22, 0, 0, 0), left, self.layer.name)
         painter.setFont(f["id"])
         faded = QColor(white)
         faded.setAlpha(215)
         painter.setPen(faded)
-        id_rect = kind_rect.adjusted(kind_width + 8, 0, 0, 0)
-        id_text = QFontMetricsF(f["id"]).elidedText(self.node_id, Qt.TextElideMode.ElideLeft, id_rect.width())
-        painter.drawText(id_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, id_text)
-
-        line1 = QRectF(rect.left() + PAD, rect.top() + HEADER + 5, WIDTH - 2 * PAD, 20)
-        line2 = QRectF(rect.left() + PAD, line1.bottom() + 3, WIDTH - 2 * PAD, 22)
-        painter.setPen(t.colour("text_dim"))
-        painter.setFont(f["params"])
-        painter.drawText(line1, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self._params_text)
-        if self._status == "ok":
-            painter.setPen(t.colour("text"))
-            painter.setFont(f["shape"])
-            painter.drawText(line2, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self._line)
+        painter.drawText(head, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self._id_text)
+        if self._params_text:
             painter.setPen(t.colour("text_dim"))
-            painter.setFont(f["count"])
-            painter.drawText(line2, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self._count)
-        else:
-            painter.setPen(t.colour("error") if error else t.colour("text_dim"))
             painter.setFont(f["params"])
-            painter.drawText(line2, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, self._line)
-
-    def _tooltip(self) -> str:
-        head = f"<b>{self.layer.name} '{self.node_id}'</b>"
-        info = self.info
-        if info is None or info.status != "ok":
-            message = info.message if info is not None else "not inferred yet"
-            colour = theme.current().error if info is not None and info.status == "error" else theme.current().text_dim
-            return f"{head}<br><span style='color:{colour}'>{_html(message)}</span>"
-        ins = ", ".join(str(s) for s in info.inputs) or "none"
-        return (f"{head}<br>{_html(self.layer.help)}<br><br>in {_html(ins)} → out <b>{_html(str(info.output))}</b>"
-                f"<br>{info.params:,} trainable parameters")
+            painter.drawText(QRectF(rect.left() + PAD, rect.top() + HEADER + 5, WIDTH - 2 * PAD, 20), left,
+                             self._params_text)
 
 
 def _short_problem(message: str, node_id: str) -> str:
