@@ -187,6 +187,7 @@ class TrainingRun(QObject):
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
         self._last_drain = 0.0
+        self._end_seen: EndSnapshot | None = None
         self._started = False
 
     # Commands: straight to the trainer's thread-safe methods ----------------------------------------
@@ -245,7 +246,7 @@ class TrainingRun(QObject):
 
     @Slot()
     def _on_snapshots_ready(self) -> None:
-        if self._drain_timer.isActive():
+        if self._drain_timer.isActive() or self.end is not None:
             return
         wait_ms = self.interval_ms - (time.monotonic() - self._last_drain) * 1000.0
         if wait_ms <= 0:
@@ -254,12 +255,13 @@ class TrainingRun(QObject):
             self._drain_timer.start(int(wait_ms) + 1)
 
     @Slot()
-    def _drain(self) -> SnapshotBatch:
+    def _drain(self) -> None:
         self._last_drain = time.monotonic()
         batch = self._mailbox.take()
+        if batch.end is not None:
+            self._end_seen = batch.end
         if batch:
             self.batch_ready.emit(batch)
-        return batch
 
     @Slot()
     def _on_worker_finished(self) -> None:
@@ -267,9 +269,8 @@ class TrainingRun(QObject):
             return
         self._thread.wait()  # the worker has returned; the thread ends within moments
         self._drain_timer.stop()
-        batch = self._drain()
-        end = batch.end or DoneSnapshot(step=0, reason="stopped")
-        self._finish(end)
+        self._drain()
+        self._finish(self._end_seen or DoneSnapshot(step=0, reason="stopped"))
 
     def _finish(self, end: EndSnapshot) -> None:
         self._drain_timer.stop()

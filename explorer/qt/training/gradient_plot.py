@@ -1,0 +1,274 @@
+"""Per-layer gradient magnitude: a layer x step heatmap over the run and bars for the latest step.
+
+Both share one vertical axis, the layers with parameters in graph order from the input (top) to
+the output (bottom), and one colour scale, log10 of the gradient norm: the vanishing-gradients
+picture is a heatmap that darkens towards the top. The step axis of the heatmap has a fixed width
+(``COLUMNS``): each column is the mean of ``bucket`` steps, and when the buffer is full,
+neighbouring columns merge and ``bucket`` doubles, so a long run costs what a short one does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from explorer.training.snapshots import StepSnapshot
+
+from .plotting import PLOT_FONT_PT, background_colours, lookup_table, style_plot
+
+COLUMNS = 240        # width of the step axis of the heatmap, in columns
+FLOOR = 1e-12        # gradients below this (zero included) are drawn as this
+TINT_LEVELS = 24     # canvas tints are quantised, so the scene repaints only on a visible change
+COLOUR_MAP = "viridis"
+
+
+class GradientHistory:
+    """log10 gradient norms per layer, downsampled on the step axis into a fixed-width buffer."""
+
+    def __init__(self, layers: list[str], columns: int = COLUMNS) -> None:
+        self.layers = list(layers)
+        self.columns = columns
+        self.buffer = np.full((len(layers), columns), np.nan, dtype=np.float32)
+        self.bucket = 1            # steps per column
+        self.filled = 0            # complete columns
+        self.first_step = None     # x of the left edge of column 0
+        self._sum = np.zeros(len(layers), dtype=np.float64)
+        self._count = np.zeros(len(layers), dtype=np.int64)
+        self._pending = 0          # steps in the column being built
+        self.latest = np.full(len(layers), np.nan, dtype=np.float64)
+        self.latest_step = 0
+
+    def add(self, x: float, norms: dict[str, float]) -> None:
+        if self.first_step is None:
+            self.first_step = x - 0.5
+        values = np.array([norms.get(layer, math.nan) for layer in self.layers], dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(values)
+            logs = np.where(finite, np.log10(np.maximum(np.where(finite, values, 1.0), FLOOR)), np.nan)
+        self.latest = logs
+        self.latest_step = x
+        ok = np.isfinite(logs)
+        self._sum[ok] += logs[ok]
+        self._count[ok] += 1
+        self._pending += 1
+        if self._pending == self.bucket:
+            self.buffer[:, self.filled] = self._column()
+            self.filled += 1
+            self._sum[:] = 0
+            self._count[:] = 0
+            self._pending = 0
+            if self.filled == self.columns:
+                self._halve()
+
+    def _column(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self._count > 0, self._sum / np.maximum(self._count, 1), np.nan).astype(np.float32)
+
+    def _halve(self) -> None:
+        half = self.columns // 2
+        pairs = self.buffer[:, :half * 2].reshape(len(self.layers), half, 2)
+        ok = np.isfinite(pairs)
+        total = np.where(ok, pairs, 0.0).sum(axis=2)
+        count = ok.sum(axis=2)
+        merged = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        self.buffer[:, :half] = merged
+        self.buffer[:, half:] = np.nan
+        self.filled = half
+        self.bucket *= 2
+
+    def image(self) -> np.ndarray:
+        """Complete columns and the one being built, float32 [layers, columns]."""
+        if self._pending:
+            return np.concatenate([self.buffer[:, :self.filled], self._column()[:, None]], axis=1)
+        return self.buffer[:, :self.filled]
+
+    def column_at(self, x: float) -> int | None:
+        if self.first_step is None:
+            return None
+        col = int(math.floor((x - self.first_step) / self.bucket))
+        return col if 0 <= col < self.image().shape[1] else None
+
+
+class GradientView(QWidget):
+    """``gradientPlot``: the heatmap and the bars, a hover read-out and the canvas tint switch."""
+
+    tints_changed = Signal(object)  # dict node_id -> QColor | None: only the nodes whose tint changed
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gradientPlot")
+        self.history: GradientHistory | None = None
+        self._lut = lookup_table(COLOUR_MAP)
+        self._levels = (-6.0, 0.0)
+        self._tints: dict[str, int] = {}
+
+        background, text = background_colours(self)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setObjectName("gradientGraphics")
+        self.graphics.setBackground(background)
+        self.heat_plot = self.graphics.addPlot(row=0, col=0)
+        style_plot(self.heat_plot, self, bottom="step")
+        self.heat_plot.setTitle("|gradient| per layer, over the run", color=text, size=f"{PLOT_FONT_PT}pt")
+        self.heat = pg.ImageItem(axisOrder="row-major")
+        self.heat.setLookupTable(self._lut)
+        self.heat_plot.addItem(self.heat)
+        self.heat_plot.invertY(True)
+        self.heat_plot.setMouseEnabled(x=False, y=False)
+        self.heat_plot.hideButtons()
+
+        self.bar_plot = self.graphics.addPlot(row=0, col=1)
+        style_plot(self.bar_plot, self)
+        self.bar_plot.setTitle("latest step", color=text, size=f"{PLOT_FONT_PT}pt")
+        self.bar_plot.getAxis("bottom").setLogMode(True)
+        self.bar_plot.getAxis("left").setStyle(showValues=False)
+        self.bar_plot.setYLink(self.heat_plot)
+        self.bar_plot.invertY(True)
+        self.bar_plot.setMouseEnabled(x=False, y=False)
+        self.bar_plot.hideButtons()
+        self.bar_plot.showGrid(x=True, alpha=0.25)
+        self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7, brushes=[], pen=None)
+        self.bar_plot.addItem(self.bars)
+        self.graphics.ci.layout.setColumnStretchFactor(0, 3)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 1)
+
+        self.hover = QLabel(" ", objectName="gradientHover")
+        self.hover.setTextFormat(Qt.TextFormat.PlainText)
+        self.tint_check = QCheckBox("Tint the canvas by gradient size", objectName="gradientTintCheck")
+        self.tint_check.setToolTip("Colour each layer on the canvas by the size of its gradient at the latest step")
+        self.tint_check.toggled.connect(self._on_tint_toggled)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.hover, 1)
+        row.addWidget(self.tint_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics, 1)
+        layout.addLayout(row)
+
+        self._hover_proxy = pg.SignalProxy(self.graphics.scene().sigMouseMoved, rateLimit=30,
+                                           slot=self._on_mouse_moved)
+
+    # Feeding -------------------------------------------------------------------------------------
+
+    def begin_run(self, layers: list[str]) -> None:
+        """A new run over ``layers`` (node ids with parameters, in graph order)."""
+        self.history = GradientHistory(layers)
+        ticks = [[(i + 0.5, name) for i, name in enumerate(layers)]]
+        self.heat_plot.getAxis("left").setTicks(ticks)
+        self.heat.clear()
+        self.bars.setOpts(x0=[], y=[], width=[], brushes=[])
+        self.heat_plot.setYRange(0, max(1, len(layers)), padding=0)
+        self.hover.setText(" ")
+        self._clear_tints()
+
+    def add_steps(self, steps: list[StepSnapshot], offset: int = 0) -> None:
+        if self.history is None:
+            return
+        for s in steps:
+            self.history.add(s.step + offset, s.grad_norms)
+
+    def redraw(self) -> None:
+        history = self.history
+        if history is None or history.first_step is None:
+            return
+        image = history.image()
+        finite = image[np.isfinite(image)]
+        latest = history.latest[np.isfinite(history.latest)]
+        if finite.size or latest.size:
+            both = np.concatenate([finite.astype(np.float64), latest])
+            lo, hi = float(both.min()), float(both.max())
+            if hi - lo < 1.0:
+                mid = (hi + lo) / 2
+                lo, hi = mid - 0.5, mid + 0.5
+            self._levels = (math.floor(lo * 2) / 2, math.ceil(hi * 2) / 2)
+        self.heat.setImage(image, levels=self._levels, autoLevels=False)
+        self.heat.setRect(QRectF(history.first_step, 0, image.shape[1] * history.bucket, len(history.layers)))
+        self.heat_plot.setXRange(history.first_step, history.first_step + max(image.shape[1], 1) * history.bucket,
+                                 padding=0)
+        floor = self._levels[0] - 0.25
+        values = np.where(np.isfinite(history.latest), history.latest, floor)
+        self.bars.setOpts(x0=np.full(len(values), floor), y=np.arange(len(values)) + 0.5,
+                          width=np.maximum(values - floor, 0.0), brushes=[self._colour(v) for v in values])
+        self.bar_plot.setXRange(floor, self._levels[1] + 0.25, padding=0)
+        if self.tint_check.isChecked():
+            self._update_tints()
+
+    def clear(self) -> None:
+        self.history = None
+        self.heat.clear()
+        self.bars.setOpts(x0=[], y=[], width=[], brushes=[])
+        self.heat_plot.getAxis("left").setTicks([[]])
+        self.hover.setText(" ")
+        self._clear_tints()
+
+    # Colours and tints ---------------------------------------------------------------------------
+
+    def _fraction(self, value: float) -> float:
+        lo, hi = self._levels
+        return min(1.0, max(0.0, (value - lo) / (hi - lo))) if math.isfinite(value) else 0.0
+
+    def _colour(self, value: float, alpha: int = 255) -> QColor:
+        r, g, b = self._lut[int(round(self._fraction(value) * (len(self._lut) - 1)))]
+        return QColor(int(r), int(g), int(b), alpha)
+
+    def _update_tints(self) -> None:
+        history = self.history
+        changed = {}
+        for layer, value in zip(history.layers, history.latest):
+            level = int(round(self._fraction(value) * (TINT_LEVELS - 1))) if math.isfinite(value) else -1
+            if self._tints.get(layer) != level:
+                self._tints[layer] = level
+                changed[layer] = None if level < 0 else self._colour(
+                    self._levels[0] + level / (TINT_LEVELS - 1) * (self._levels[1] - self._levels[0]), 170)
+        if changed:
+            self.tints_changed.emit(changed)
+
+    def _clear_tints(self) -> None:
+        if self._tints:
+            cleared = dict.fromkeys(self._tints)
+            self._tints = {}
+            self.tints_changed.emit(cleared)
+
+    def _on_tint_toggled(self, on: bool) -> None:
+        if on and self.history is not None and self.history.first_step is not None:
+            self._update_tints()
+        elif not on:
+            self._clear_tints()
+
+    # Hover ---------------------------------------------------------------------------------------
+
+    def describe(self, scene_pos: QPointF) -> str:
+        """What lies under ``scene_pos``: the layer and its gradient size there (empty if nothing)."""
+        history = self.history
+        if history is None or history.first_step is None:
+            return ""
+        for plot in (self.heat_plot, self.bar_plot):
+            if not plot.sceneBoundingRect().contains(scene_pos):
+                continue
+            point = plot.getViewBox().mapSceneToView(scene_pos)
+            row = int(math.floor(point.y()))
+            if not 0 <= row < len(history.layers):
+                return ""
+            layer = history.layers[row]
+            if plot is self.bar_plot:
+                value, where = history.latest[row], f"step {int(history.latest_step)}"
+            else:
+                col = history.column_at(point.x())
+                if col is None:
+                    return ""
+                value = history.image()[row, col]
+                start = history.first_step + 0.5 + col * history.bucket
+                where = (f"step {int(start)}" if history.bucket == 1
+                         else f"steps {int(start)}–{int(start + history.bucket - 1)}")
+            if not math.isfinite(value):
+                return f"{layer} · {where} · no gradient"
+            return f"{layer} · {where} · |gradient| = {10 ** float(value):.3g}"
+        return ""
+
+    def _on_mouse_moved(self, event) -> None:
+        self.hover.setText(self.describe(event[0]) or " ")

@@ -1,0 +1,199 @@
+"""Loss and accuracy over the run: raw and smoothed training loss, validation per epoch, earlier runs faded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from explorer.training.snapshots import StepSnapshot, ValidationSnapshot
+
+from .plotting import ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, GrowingSeries, Smoother, pen, plot_widget, style_plot
+
+MAX_EARLIER_RUNS = 4
+
+
+class _Curve:
+    """A growing series drawn by one PlotDataItem made once (clipToView, autoDownsample)."""
+
+    def __init__(self, plot: pg.PlotItem, colour: QColor, *, symbol: str | None = None, name: str | None = None):
+        self.series = GrowingSeries()
+        kwargs = {}
+        if symbol:
+            kwargs = dict(symbol=symbol, symbolSize=7, symbolBrush=colour, symbolPen=pen(colour))
+        self.item = pg.PlotDataItem(pen=pen(colour), name=name, **kwargs)
+        self.item.setClipToView(True)
+        self.item.setDownsampling(auto=True, method="peak")
+        plot.addItem(self.item)
+
+    def extend(self, x, y) -> None:
+        self.series.extend(x, y)
+
+    def redraw(self) -> None:
+        self.item.setData(self.series.x, self.series.y)
+
+    def clear(self) -> None:
+        self.series.clear()
+        self.item.setData([], [])
+
+
+class LossView(QWidget):
+    """``lossPlot`` (a pyqtgraph PlotWidget) and ``accuracyPlot`` beside it, with their controls.
+
+    The panel calls :meth:`add_steps` / :meth:`add_validations` with x already offset for runs
+    that continue earlier weights, then :meth:`redraw` once per batch.
+    """
+
+    smoothing_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lossView")
+        self._smoother = Smoother(0.6)
+        self._acc_smoother = Smoother(0.6)
+        self._raw_acc = GrowingSeries()  # unsmoothed accuracy, kept to re-smooth
+        self._earlier: list[pg.PlotDataItem] = []
+        self._has_accuracy = False
+
+        self.smoothing = QSlider(Qt.Orientation.Horizontal, objectName="smoothingSlider")
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(60)
+        self.smoothing.setToolTip("Exponential moving average of the training loss, as in TensorBoard: "
+                                  "0 shows every step, 0.99 is very smooth")
+        self.smoothing_label = QLabel("0.60")
+        self.smoothing_label.setMinimumWidth(self.smoothing_label.fontMetrics().horizontalAdvance("0.00 "))
+        self.log_scale = QCheckBox("Log scale", objectName="logScaleCheck")
+        self.log_scale.setToolTip("Show the loss on a logarithmic axis")
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(QLabel("Smoothing"))
+        controls.addWidget(self.smoothing, 1)
+        controls.addWidget(self.smoothing_label)
+        controls.addSpacing(12)
+        controls.addWidget(self.log_scale)
+
+        self.loss_widget = plot_widget("lossPlot", self)
+        self.loss_plot = self.loss_widget.getPlotItem()
+        style_plot(self.loss_plot, self, left="loss", bottom="step")
+        self.loss_plot.showGrid(x=True, y=True, alpha=0.2)
+        legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{10}pt")
+        legend.setLabelTextColor(self.palette().text().color())
+        self.raw = _Curve(self.loss_plot, QColor(LOSS.red(), LOSS.green(), LOSS.blue(), 90))
+        self.smoothed = _Curve(self.loss_plot, SMOOTH, name="training (smoothed)")
+        self.val_loss = _Curve(self.loss_plot, VALIDATION, symbol="o", name="validation")
+
+        self.acc_widget = plot_widget("accuracyPlot", self)
+        self.acc_plot = self.acc_widget.getPlotItem()
+        style_plot(self.acc_plot, self, left="accuracy", bottom="step")
+        self.acc_plot.showGrid(x=True, y=True, alpha=0.2)
+        self.acc_plot.setYRange(0.0, 1.0, padding=0.02)
+        self.acc_plot.getViewBox().setLimits(yMin=-0.05, yMax=1.05)
+        self.acc_plot.getViewBox().enableAutoRange(y=False)
+        self.train_acc = _Curve(self.acc_plot, ACCURACY)
+        self.val_acc = _Curve(self.acc_plot, VALIDATION, symbol="o")
+        self.acc_plot.setXLink(self.loss_plot)
+
+        plots = QVBoxLayout()
+        plots.setContentsMargins(0, 0, 0, 0)
+        plots.setSpacing(2)
+        plots.addWidget(self.loss_widget, 3)
+        plots.addWidget(self.acc_widget, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
+        layout.addLayout(plots, 1)
+
+        self.smoothing.valueChanged.connect(self._on_smoothing_changed)
+        self.log_scale.toggled.connect(self._on_log_scale_changed)
+
+    # Feeding -------------------------------------------------------------------------------------
+
+    def add_steps(self, steps: list[StepSnapshot], offset: int = 0) -> None:
+        if not steps:
+            return
+        x = np.fromiter((s.step + offset for s in steps), dtype=np.float64, count=len(steps))
+        loss = np.fromiter((s.loss for s in steps), dtype=np.float64, count=len(steps))
+        self.raw.extend(x, loss)
+        self.smoothed.extend(x, self._smoother.extend(loss))
+        acc = [s.acc for s in steps if s.acc is not None]
+        if len(acc) == len(steps):
+            self._set_has_accuracy(True)
+            self._raw_acc.extend(x, acc)
+            self.train_acc.extend(x, self._acc_smoother.extend(acc))
+
+    def add_validations(self, validations: list[ValidationSnapshot], offset: int = 0) -> None:
+        for v in validations:
+            self.val_loss.extend([v.step + offset], [v.val_loss])
+            if v.val_acc is not None:
+                self._set_has_accuracy(True)
+                self.val_acc.extend([v.step + offset], [v.val_acc])
+
+    def redraw(self) -> None:
+        for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc):
+            curve.redraw()
+
+    def begin_run(self) -> None:
+        """A fresh run: the current curves, if any, stay visible faded, for comparison."""
+        if len(self.smoothed.series):
+            faded = pg.PlotDataItem(pen=pen(FADED))
+            faded.setZValue(-10)
+            self.loss_plot.addItem(faded)  # before setting data: clipping needs the item's ViewBox
+            faded.setClipToView(True)
+            faded.setDownsampling(auto=True, method="peak")
+            faded.setData(self.smoothed.series.x.copy(), self.smoothed.series.y.copy())
+            self._earlier.append(faded)
+            while len(self._earlier) > MAX_EARLIER_RUNS:
+                self.loss_plot.removeItem(self._earlier.pop(0))
+        self._clear_current()
+
+    def clear(self) -> None:
+        """Forget everything, earlier runs too (another document)."""
+        for item in self._earlier:
+            self.loss_plot.removeItem(item)
+        self._earlier.clear()
+        self._clear_current()
+        self._set_has_accuracy(False)
+
+    def _clear_current(self) -> None:
+        for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc):
+            curve.clear()
+        self._raw_acc.clear()
+        self._smoother.reset()
+        self._acc_smoother.reset()
+
+    # For tests and the status line ---------------------------------------------------------------
+
+    @property
+    def step_count(self) -> int:
+        return len(self.raw.series)
+
+    @property
+    def earlier_runs(self) -> int:
+        return len(self._earlier)
+
+    # Controls ------------------------------------------------------------------------------------
+
+    def _set_has_accuracy(self, has: bool) -> None:
+        if has != self._has_accuracy:
+            self._has_accuracy = has
+            self.acc_widget.setVisible(has)
+
+    def _on_smoothing_changed(self, value: int) -> None:
+        weight = value / 100.0
+        self.smoothing_label.setText(f"{weight:.2f}")
+        # Recompute the smoothed curves over the whole run with the new weight.
+        for smoother, raw, out in ((self._smoother, self.raw.series, self.smoothed),
+                                   (self._acc_smoother, self._raw_acc, self.train_acc)):
+            smoother.weight = weight
+            smoother.reset()
+            x, smoothed = raw.x.copy(), smoother.extend(raw.y)
+            out.series.clear()
+            out.extend(x, smoothed)
+            out.redraw()
+        self.smoothing_changed.emit(weight)
+
+    def _on_log_scale_changed(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self.loss_plot.enableAutoRange(y=True)

@@ -1,0 +1,564 @@
+"""The live training panel: controls, settings, progress and the plots, around one :class:`TrainingRun`.
+
+The panel makes a :class:`~explorer.training.trainer.Trainer` on the GUI thread, so a network,
+dataset or settings problem is shown at once and no thread starts; then the run trains in its
+own thread and the panel draws each condensed batch of snapshots it delivers. Pressing Train
+again after a run continues from the trained weights while the network is unchanged; Reset
+weights starts the next run afresh, the earlier curves staying faded for comparison.
+
+``attach(window)`` is the one call that puts the panel into the main window and connects it.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import traceback
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
+                               QSizePolicy, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
+
+from explorer.data import DatasetError
+from explorer.graph import Document, get_kind
+from explorer.graph.errors import GraphError
+from explorer.training.settings import SettingsError, TrainingSettings
+from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot
+from explorer.training.trainer import Trainer
+
+from .activation_view import ActivationView
+from .boundary_view import BoundaryView
+from .feature_map_view import FeatureMapView
+from .gradient_plot import GradientView
+from .loss_plot import LossView
+from .message_bar import ERROR, INFO, WARNING, MessageBar
+from .settings_form import SettingsForm
+from .worker import SnapshotBatch, TrainingRun
+
+SHUTDOWN_TIMEOUT = 1.0  # seconds a closing window waits for the training thread
+
+
+class TrainingPanel(QWidget):
+    """``trainingPanel``: Train, Pause/Resume, Step, Stop, Reset weights; settings; progress; plots."""
+
+    run_started = Signal()
+    batch_applied = Signal(object)  # SnapshotBatch, after the plots drew it
+    run_finished = Signal(object)   # DoneSnapshot | ErrorSnapshot
+
+    def __init__(self, document: Document | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingPanel")
+        # Seams for tests and the benchmark: how trainers are made, extra arguments, thread tuning.
+        self.trainer_factory = Trainer
+        self.trainer_options: dict[str, Any] = {}
+        self.torch_threads: int | None = default_torch_threads()
+        self.interval_ms = 50
+
+        self.document: Document | None = None
+        self.window = None
+        self.run: TrainingRun | None = None
+        self.latest_step: StepSnapshot | None = None
+        self._saved = None          # (document, version, state_dict) of the last good run, to continue from
+        self._step_offset = 0       # steps done by earlier runs continued now (x axis of the plots)
+        self._rate = collections.deque(maxlen=40)  # (elapsed, step) of recent batches, for steps/s
+        self._epochs = 0
+
+        self._build_controls()
+        self._build_plots()
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="trainingSplitter")
+        splitter.addWidget(self.side)
+        splitter.addWidget(self.plots)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+        self._update_buttons()
+        self.set_document(document if document is not None else Document())
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # Building ------------------------------------------------------------------------------------
+
+    def _build_controls(self) -> None:
+        style = self.style()
+        icon = QStyle.StandardPixmap
+        self._play_icon = style.standardIcon(icon.SP_MediaPlay)
+        self._pause_icon = style.standardIcon(icon.SP_MediaPause)
+        self.train_button = QPushButton(self._play_icon, "Train", objectName="trainButton")
+        self.train_button.setToolTip("Train the network on the chosen dataset")
+        self.pause_button = QPushButton(self._pause_icon, "Pause", objectName="pauseButton")
+        self.pause_button.setToolTip("Hold training after the current step; press again to resume")
+        self.step_button = QPushButton(style.standardIcon(icon.SP_MediaSkipForward), "Step", objectName="stepButton")
+        self.step_button.setToolTip("Train on one mini-batch, then wait")
+        self.stop_button = QPushButton(style.standardIcon(icon.SP_MediaStop), "Stop", objectName="stopButton")
+        self.stop_button.setToolTip("End this run; the trained weights are kept for the next one")
+        self.reset_button = QPushButton(style.standardIcon(icon.SP_BrowserReload), "Reset weights", objectName="resetButton")
+        self.reset_button.setToolTip("Forget the trained weights: the next run starts from fresh ones")
+        font = self.train_button.font()
+        font.setBold(True)
+        self.train_button.setFont(font)
+        buttons = QGridLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.train_button, 0, 0)
+        buttons.addWidget(self.pause_button, 0, 1)
+        buttons.addWidget(self.step_button, 0, 2)
+        buttons.addWidget(self.stop_button, 1, 0)
+        buttons.addWidget(self.reset_button, 1, 1, 1, 2)
+
+        self.epoch_label = QLabel("Epoch –", objectName="epochLabel")
+        self.step_label = QLabel("Step 0", objectName="stepLabel")
+        self.rate_label = QLabel("– steps/s", objectName="rateLabel")
+        self.elapsed_label = QLabel("0:00", objectName="elapsedLabel")
+        self.lr_label = QLabel("", objectName="lrLabel")
+        self.lr_label.setToolTip("The learning rate the last step used")
+        self.progress = QProgressBar(objectName="trainingProgress")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(True)
+        self.lock_label = QLabel("The network is locked while training", objectName="lockLabel")
+        self.lock_label.setStyleSheet("color: #e8710a;")
+        self.lock_label.hide()
+        figures = QGridLayout()
+        figures.setContentsMargins(0, 0, 0, 0)
+        figures.addWidget(self.epoch_label, 0, 0)
+        figures.addWidget(self.step_label, 0, 1)
+        figures.addWidget(self.elapsed_label, 0, 2, Qt.AlignmentFlag.AlignRight)
+        figures.addWidget(self.rate_label, 1, 0)
+        figures.addWidget(self.lr_label, 1, 1, 1, 2)
+
+        self.message = MessageBar()
+        self.form = SettingsForm()
+        scroll = QScrollArea(objectName="settingsScroll")
+        scroll.setWidget(self.form)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.side = QWidget(objectName="trainingControls")
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 4, 0)
+        side.addLayout(buttons)
+        side.addLayout(figures)
+        side.addWidget(self.progress)
+        side.addWidget(self.lock_label)
+        side.addWidget(self.message)
+        side.addWidget(scroll, 1)
+        self.side.setMinimumWidth(300)
+        self.side.setMaximumWidth(420)
+
+        self.train_button.clicked.connect(lambda: self.train())
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.step_button.clicked.connect(self.step)
+        self.stop_button.clicked.connect(self.stop)
+        self.reset_button.clicked.connect(self.reset_weights)
+        self.form.edited.connect(self._on_settings_edited)
+        self.form.live_changed.connect(self._on_live_setting_changed)
+
+    def _build_plots(self) -> None:
+        self.loss_view = LossView()
+        self.gradient_view = GradientView()
+        self.feature_view = FeatureMapView()
+        self.boundary_view = BoundaryView()
+        self.activation_view = ActivationView()
+        self.tabs = QTabWidget(objectName="trainingTabs")
+        self.tabs.addTab(self.feature_view, "Feature maps")
+        self.tabs.addTab(self.boundary_view, "Decision boundary")
+        self.tabs.addTab(self.activation_view, "Activations")
+        self.plots = QSplitter(Qt.Orientation.Horizontal, objectName="trainingPlots")
+        self.plots.addWidget(self.loss_view)
+        self.plots.addWidget(self.gradient_view)
+        self.plots.addWidget(self.tabs)
+        self.plots.setChildrenCollapsible(False)
+        for i, stretch in enumerate((4, 4, 5)):
+            self.plots.setStretchFactor(i, stretch)
+        for widget in (self.loss_view, self.gradient_view, self.tabs):
+            widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            widget.setMinimumWidth(260)
+        self.feature_view.probe_changed.connect(self._on_probe_changed)
+        self.gradient_view.tints_changed.connect(self._on_tints_changed)
+
+    # The window ----------------------------------------------------------------------------------
+
+    def attach(self, window) -> None:
+        """Put the panel into ``window`` and follow it: its document, canvas clicks, locking, closing."""
+        self.window = window
+        window.add_training_panel(self)
+        window.document_replaced.connect(self.set_document)
+        window.scene.node_clicked.connect(self.on_node_clicked)
+        window.installEventFilter(self)
+        self.gradient_view.tint_check.setEnabled(True)
+        self.set_document(window.document)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
+        # A closed window is hidden (a minimised one gets a spontaneous hide): stop training with it.
+        if watched is self.window and event.type() == QEvent.Type.Hide and not event.spontaneous():
+            self.shutdown()
+        return super().eventFilter(watched, event)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> bool:
+        """Stop a run and wait up to ``timeout`` seconds for its thread; True when none is left."""
+        run = self.run
+        if run is None:
+            return True
+        ended = run.shutdown(timeout)
+        if not ended:  # a step longer than the timeout: give it the time it needs rather than crash
+            ended = run.shutdown(30.0)
+        return ended
+
+    # The document --------------------------------------------------------------------------------
+
+    def set_document(self, document: Document) -> None:
+        """Follow ``document`` (a file was opened): any run stops, the plots start empty."""
+        if document is self.document:
+            return
+        self.shutdown()
+        if self.document is not None:
+            self.document.changed.disconnect(self._on_document_changed)
+            self.document.meta_changed.disconnect(self._on_meta_changed)
+        self.document = document
+        document.changed.connect(self._on_document_changed)
+        document.meta_changed.connect(self._on_meta_changed)
+        self._saved = None
+        self._step_offset = 0
+        self.form.set_settings(document.training)
+        self.loss_view.clear()
+        self.gradient_view.clear()
+        self.feature_view.clear()
+        self.activation_view.clear()
+        self.boundary_view.clear()
+        self.message.clear()
+        self._reset_progress()
+        self._on_document_changed()
+
+    def _on_document_changed(self) -> None:
+        if self.run is None:
+            self._refresh_feature_nodes()
+        self._update_buttons()
+
+    def _on_meta_changed(self) -> None:
+        # An edit from elsewhere (undo, another view): show it, unless it is what the form already shows.
+        if self.run is not None:
+            return
+        if _normalised(self.document.training) != _normalised(self.form.settings()):
+            self.form.set_settings(self.document.training)
+
+    def _on_settings_edited(self, settings: dict) -> None:
+        if self.document is not None and settings != self.document.training:
+            self.document.set_meta(training=settings)
+
+    def _refresh_feature_nodes(self) -> None:
+        doc = self.document
+        try:
+            report = doc.infer()
+            order = doc.topological_order()
+        except GraphError:
+            return
+        nodes, default = [], None
+        for node_id in order:
+            info = report.nodes.get(node_id)
+            node = doc.node(node_id)
+            if info is None or info.output is None or info.output.rank != 3 or node.layer.max_inputs == 0:
+                continue
+            nodes.append((node_id, f"{node.kind} {info.output}"))
+            if default is None and get_kind(node.kind).group == "Convolution":
+                default = node_id
+        self.feature_view.set_candidates(nodes, default)
+        if not nodes:
+            self.feature_view.caption.setText("No layer here gives image-shaped output [C, H, W].")
+
+    def on_node_clicked(self, node_id: str) -> None:
+        """A node was clicked on the canvas: show its feature maps if it has any."""
+        if self.feature_view.choose_node(node_id):
+            self.tabs.setCurrentWidget(self.feature_view)
+
+    # Commands ------------------------------------------------------------------------------------
+
+    def train(self, paused: bool = False) -> bool:
+        """Start a run (paused: start held, for Step); False, with the reason shown, if it cannot."""
+        if self.run is not None or self.document is None:
+            return False
+        self.message.clear()
+        settings_dict = self.form.settings()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            settings = TrainingSettings.from_dict(settings_dict)
+            trainer = self.trainer_factory(self.document, settings, **self.trainer_options)
+        except (GraphError, DatasetError, SettingsError) as error:
+            self._show_cannot_train(error)
+            return False
+        except Exception as error:  # noqa: BLE001  (errors come home; the window lives on)
+            self.message.show_message(ERROR, f"Cannot train: {type(error).__name__}: {error}",
+                                      traceback.format_exc())
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+
+        continuing = self._continue_weights(trainer)
+        if not continuing:
+            self._step_offset = 0
+            self.loss_view.begin_run()
+        self._prepare_views(trainer, fresh=not continuing)
+        self._epochs = settings.epochs
+        self._rate.clear()
+        run = TrainingRun(trainer, self, interval_ms=self.interval_ms, torch_threads=self.torch_threads)
+        run.batch_ready.connect(self._on_batch)
+        run.finished.connect(self._on_run_finished)
+        self.run = run
+        self._set_locked(True)
+        self.form.set_running(True)
+        run.start(paused=paused)
+        if paused:
+            run.step_once()
+        self._update_buttons()
+        self._status("Training continues from the trained weights" if continuing else "Training started")
+        self.run_started.emit()
+        return True
+
+    def toggle_pause(self) -> None:
+        if self.run is None:
+            return
+        if self.run.paused:
+            self.run.resume()
+        else:
+            self.run.pause()
+        self._update_buttons()
+
+    def step(self) -> None:
+        """One mini-batch: while paused, or from idle (a run starts held and takes one step)."""
+        if self.run is None:
+            self.train(paused=True)
+        elif self.run.paused:
+            self.run.step_once()
+
+    def stop(self) -> None:
+        if self.run is not None:
+            self.run.stop()
+
+    def reset_weights(self) -> None:
+        """Forget the trained weights; the next run starts afresh (these curves stay, faded)."""
+        if self.run is not None:
+            return
+        self._saved = None
+        self._step_offset = 0
+        self.loss_view.begin_run()
+        self.gradient_view.clear()
+        self.feature_view.clear()
+        self.activation_view.clear()
+        self.message.clear()
+        self._reset_progress()
+        self._update_buttons()
+        self._status("Weights reset: the next run starts from fresh weights")
+
+    # Runs ----------------------------------------------------------------------------------------
+
+    def _continue_weights(self, trainer) -> bool:
+        saved = self._saved
+        if saved is None or saved[0] is not self.document or saved[1] != self.document.version:
+            return False
+        try:
+            trainer.module.load_state_dict(saved[2])
+        except (RuntimeError, KeyError):
+            return False
+        return True
+
+    def _prepare_views(self, trainer, fresh: bool) -> None:
+        doc = self.document
+        order = doc.topological_order()
+        layers = getattr(getattr(trainer, "module", None), "layers", {})
+        with_params = [n for n in order if n in layers and any(True for _ in layers[n].parameters())]
+        if fresh or self.gradient_view.history is None or self.gradient_view.history.layers != with_params:
+            self.gradient_view.begin_run(with_params)
+        self.activation_view.set_order(order)
+        self._refresh_feature_nodes()
+        dataset = getattr(trainer, "dataset", None)
+        if dataset is not None:
+            self.feature_view.set_probe_range(len(dataset.x_val), getattr(trainer, "probe_index", 0))
+            if dataset.is_2d:
+                self.boundary_view.set_points(dataset.x_train, dataset.y_train, dataset.num_classes)
+            else:
+                self.boundary_view.set_points(None, None, None)
+        has_maps = bool(self.feature_view._candidates)
+        if dataset is not None and dataset.is_2d:
+            self.tabs.setCurrentWidget(self.boundary_view)
+        elif has_maps:
+            self.tabs.setCurrentWidget(self.feature_view)
+        else:
+            self.tabs.setCurrentWidget(self.activation_view)
+
+    def _on_batch(self, batch: SnapshotBatch) -> None:
+        offset = self._step_offset
+        if batch.steps:
+            self.loss_view.add_steps(batch.steps, offset)
+            self.gradient_view.add_steps(batch.steps, offset)
+        if batch.validations:
+            self.loss_view.add_validations(batch.validations, offset)
+        if batch.steps or batch.validations:
+            self.loss_view.redraw()
+        if batch.steps:
+            self.gradient_view.redraw()
+            self.latest_step = batch.steps[-1]
+            self._show_progress(batch.steps[-1])
+        if batch.feature_maps is not None:
+            self.feature_view.show_snapshot(batch.feature_maps)
+        if batch.activation is not None:
+            self.activation_view.show_snapshot(batch.activation)
+        if batch.boundary is not None:
+            self.boundary_view.show_snapshot(batch.boundary)
+        self.batch_applied.emit(batch)
+
+    def _on_run_finished(self, end: DoneSnapshot | ErrorSnapshot) -> None:
+        run, self.run = self.run, None
+        trainer = run.trainer
+        steps = int(getattr(trainer, "step", end.step) or 0)
+        good = isinstance(end, DoneSnapshot) and end.reason in ("finished", "stopped")
+        module = getattr(trainer, "module", None)
+        if good and module is not None and steps > 0:
+            state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+            self._saved = (self.document, self.document.version, state)
+            self._step_offset += steps
+        elif not good:
+            self._saved = None  # diverged or failed weights are no start for another run
+        run.deleteLater()
+        self._set_locked(False)
+        self.form.set_running(False)
+        self._update_buttons()
+        self._show_end(end)
+        self.run_finished.emit(end)
+
+    def _show_end(self, end: DoneSnapshot | ErrorSnapshot) -> None:
+        if isinstance(end, ErrorSnapshot):
+            self.message.show_message(ERROR, f"Training stopped by an error at step {end.step}: {end.message}",
+                                      end.traceback)
+            self._status("Training failed")
+        elif end.reason == "diverged":
+            text = end.message or f"Training diverged at step {end.step}; try a smaller learning rate."
+            self.message.show_message(WARNING, text[:1].upper() + text[1:])
+            self._status(f"Training diverged at step {end.step}")
+        elif end.reason == "finished":
+            self.message.show_message(INFO, f"Finished after {end.step} steps{self._val_summary()}. "
+                                      "Train again to continue from these weights.")
+            self._status("Training finished")
+        else:
+            self.message.show_message(INFO, f"Stopped after {end.step} steps{self._val_summary()}. "
+                                      "Train to continue, or reset the weights to start afresh.")
+            self._status("Training stopped")
+
+    def _val_summary(self) -> str:
+        series = self.loss_view.val_acc.series
+        if len(series):
+            return f"; validation accuracy {100 * series.y[-1]:.1f}%"
+        series = self.loss_view.val_loss.series
+        if len(series):
+            return f"; validation loss {series.y[-1]:.4g}"
+        return ""
+
+    def _show_cannot_train(self, error: Exception) -> None:
+        text = getattr(error, "message", None) or str(error)
+        what = {DatasetError: "the dataset", SettingsError: "the settings"}
+        about = next((w for t, w in what.items() if isinstance(error, t)), "the network")
+        self.message.show_message(ERROR, f"Cannot train: {about} — {text}")
+        self._status(f"Cannot train: {text}")
+
+    def _on_live_setting_changed(self, key: str, value: Any) -> None:
+        if self.run is None:
+            return
+        try:
+            self.run.update_settings(**{key: value})
+        except SettingsError as error:
+            self.message.show_message(ERROR, error.message)
+
+    def _on_probe_changed(self, index: int) -> None:
+        if self.run is not None:
+            try:
+                self.run.set_probe_index(index)
+            except ValueError as error:
+                self.message.show_message(ERROR, str(error))
+
+    # Showing state -------------------------------------------------------------------------------
+
+    def _show_progress(self, snap: StepSnapshot) -> None:
+        self._rate.append((snap.elapsed, snap.step))
+        while len(self._rate) > 2 and snap.elapsed - self._rate[0][0] > 3.0:
+            self._rate.popleft()
+        (t0, s0), (t1, s1) = self._rate[0], self._rate[-1]
+        if t1 - t0 > 0.2:
+            self.rate_label.setText(f"{(s1 - s0) / (t1 - t0):.0f} steps/s")
+        epochs = f" of {self._epochs}" if self._epochs and "steps" not in self.trainer_options else ""
+        self.epoch_label.setText(f"Epoch {snap.epoch}{epochs}")
+        self.step_label.setText(f"Step {snap.step + self._step_offset}")
+        seconds = int(snap.elapsed)
+        self.elapsed_label.setText(f"{seconds // 60}:{seconds % 60:02d}")
+        self.lr_label.setText(f"lr {snap.lr:g} · batch {snap.batch_size}")
+        total = max(1, snap.total_steps or 1)
+        if self.progress.maximum() != total:
+            self.progress.setRange(0, total)
+        self.progress.setValue(min(snap.step, total))
+
+    def _reset_progress(self) -> None:
+        self.latest_step = None
+        self.epoch_label.setText("Epoch –")
+        self.step_label.setText(f"Step {self._step_offset}")
+        self.rate_label.setText("– steps/s")
+        self.elapsed_label.setText("0:00")
+        self.lr_label.setText("")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+
+    def _update_buttons(self) -> None:
+        run = self.run
+        idle = run is None
+        paused = not idle and run.paused
+        has_network = self.document is not None and len(self.document) > 0
+        self.train_button.setEnabled(idle and has_network)
+        self.pause_button.setEnabled(not idle)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.pause_button.setIcon(self._play_icon if paused else self._pause_icon)
+        self.step_button.setEnabled((idle and has_network) or paused)
+        self.stop_button.setEnabled(not idle)
+        self.reset_button.setEnabled(idle and (self._saved is not None or self.loss_view.step_count > 0))
+
+    def _set_locked(self, locked: bool) -> None:
+        self.lock_label.setVisible(locked)
+        if self.window is not None:
+            self.window.set_editing_locked(locked)
+
+    def _status(self, text: str) -> None:
+        if self.window is not None:
+            self.window.status_message(text)
+
+    def _on_tints_changed(self, tints: dict[str, QColor | None]) -> None:
+        scene = getattr(self.window, "scene", None)
+        if scene is None:
+            return
+        for node_id, colour in tints.items():
+            if self.document is not None and self.document.has_node(node_id):
+                scene.set_node_tint(node_id, colour)
+
+
+def default_torch_threads() -> int:
+    """Intra-op threads for training: all cores but one, which the window keeps for itself.
+
+    With two cores, two torch threads spin against the GUI thread (and each other) and train
+    several times slower than one; see tests/benchmarks/bench_responsiveness.py.
+    """
+    import torch
+
+    return max(1, min(torch.get_num_threads(), (os.cpu_count() or 2) - 1))
+
+
+def _normalised(training: dict) -> dict:
+    """A training section with every key, so a short file and the form's full dict compare equal."""
+    try:
+        return TrainingSettings.from_dict(training).to_dict()
+    except (SettingsError, TypeError, KeyError):
+        return dict(training)
+

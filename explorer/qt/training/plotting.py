@@ -1,0 +1,136 @@
+"""Shared pieces of the live plots: growing series, TensorBoard's smoothing, colours and plot style.
+
+pyqtgraph's ``scrollingPlots.py`` is the model (STYLE 9): data live in preallocated arrays that
+double when full, and each update is one ``setData`` on an item made once.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QWidget
+
+# Colours that read on a light and a dark background and on a projector.
+LOSS = QColor("#e8710a")
+SMOOTH = QColor("#1a73e8")
+VALIDATION = QColor("#d93025")
+ACCURACY = QColor("#188038")
+FADED = QColor(128, 128, 128, 110)
+
+PLOT_FONT_PT = 10
+
+
+class GrowingSeries:
+    """x and y values appended in chunks; arrays double when full, views are handed to ``setData``."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._x = np.empty(capacity, dtype=np.float64)
+        self._y = np.empty(capacity, dtype=np.float64)
+        self.size = 0
+
+    def extend(self, x, y) -> None:
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        need = self.size + len(x)
+        if need > len(self._x):
+            capacity = len(self._x)
+            while capacity < need:
+                capacity *= 2
+            for name in ("_x", "_y"):
+                grown = np.empty(capacity, dtype=np.float64)
+                grown[:self.size] = getattr(self, name)[:self.size]
+                setattr(self, name, grown)
+        self._x[self.size:need] = x
+        self._y[self.size:need] = y
+        self.size = need
+
+    def clear(self) -> None:
+        self.size = 0
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[:self.size]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[:self.size]
+
+    def __len__(self) -> int:
+        return self.size
+
+
+class Smoother:
+    """TensorBoard's debiased exponential moving average, extended point by point.
+
+    ``weight`` 0 shows the raw values; 0.99 is very smooth. Non-finite values are carried over
+    (they are drawn raw, but do not poison the average).
+    """
+
+    def __init__(self, weight: float = 0.6) -> None:
+        self.weight = weight
+        self._last = 0.0
+        self._count = 0
+        self._previous = math.nan
+
+    def reset(self) -> None:
+        self._last, self._count, self._previous = 0.0, 0, math.nan
+
+    def extend(self, values) -> np.ndarray:
+        out = np.empty(len(values), dtype=np.float64)
+        w = self.weight
+        for i, v in enumerate(values):
+            v = float(v)
+            if math.isfinite(v):
+                self._last = self._last * w + (1.0 - w) * v
+                self._count += 1
+                self._previous = self._last / (1.0 - w ** self._count) if w > 0 else v
+            out[i] = self._previous
+        return out
+
+
+def background_colours(widget: QWidget) -> tuple[QColor, QColor]:
+    """The (background, text) colours of ``widget``'s palette, so plots follow the theme."""
+    palette = widget.palette()
+    return palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
+
+
+def style_plot(plot: pg.PlotItem, widget: QWidget, *, left: str = "", bottom: str = "") -> None:
+    """Legible axes in the widget's theme: larger tick font, labelled axes, a light grid."""
+    background, text = background_colours(widget)
+    font = QFont(widget.font())
+    font.setPointSize(PLOT_FONT_PT)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(text, width=1))
+        axis.setTextPen(pg.mkPen(text))
+        axis.setStyle(tickFont=font)
+    if left:
+        plot.setLabel("left", left, **{"font-size": f"{PLOT_FONT_PT}pt"})
+    if bottom:
+        plot.setLabel("bottom", bottom, **{"font-size": f"{PLOT_FONT_PT}pt"})
+    plot.getViewBox().setBackgroundColor(background)
+    plot.setMenuEnabled(False)
+
+
+def plot_widget(name: str, theme_from: QWidget) -> pg.PlotWidget:
+    """A PlotWidget called ``name`` on the theme's background (pyqtgraph's default is black)."""
+    widget = pg.PlotWidget()
+    widget.setObjectName(name)
+    widget.setBackground(background_colours(theme_from)[0])
+    return widget
+
+
+def lookup_table(name: str, n: int = 256) -> np.ndarray:
+    """A uint8 lookup table of ``n`` <= 256 colours from pyqtgraph's colour map ``name``."""
+    return pg.colormap.get(name).getLookupTable(nPts=n, alpha=False)
+
+
+def pen(colour: QColor, *, width: int = 1, style=None) -> pg.QtGui.QPen:
+    p = pg.mkPen(colour, width=width)
+    if style is not None:
+        p.setStyle(style)
+    p.setCosmetic(True)
+    return p

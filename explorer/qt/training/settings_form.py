@@ -1,0 +1,361 @@
+"""The training settings as a form: dataset and its options, optimiser, learning rate and the rest.
+
+The form shows a settings dict (the document's ``training`` section) and says when the user edits
+it; it never writes to the document itself. Values are set with signals blocked, so showing a
+document's settings is never mistaken for an edit (STYLE 5). While a run is active only the live
+settings (learning rate, momentum, weight decay, batch size) stay editable.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLineEdit, QSlider, QSpinBox, QToolButton, QWidget)
+
+from explorer.data import DATASETS
+from explorer.graph.params import Param
+from explorer.training.settings import INITS, OPTIMIZERS, TrainingSettings
+
+LR_MIN_EXP, LR_MAX_EXP = -6, 1     # the slider spans 1e-6 .. 10
+SLIDER_STEPS_PER_DECADE = 50
+MAX_INT = 2**31 - 1
+
+OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
+INIT_NAMES = {"default": "PyTorch default", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)", "normal": "Normal"}
+
+
+class ExactSpinBox(QDoubleSpinBox):
+    """A number box that shows values as written (0.001, 3e-05), not padded to fixed decimals."""
+
+    def __init__(self, minimum: float, maximum: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(10)
+        self.setRange(minimum, maximum)
+        self.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802  (Qt's name)
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        stripped = text.strip().lower()
+        if stripped in ("", "-", ".", "-.") or stripped.endswith(("e", "e-", "e+")):
+            return QValidator.State.Intermediate, text, pos
+        try:
+            value = float(stripped)
+        except ValueError:
+            return QValidator.State.Invalid, text, pos
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
+
+
+class LearningRateEditor(QWidget):
+    """A log-scale slider from 1e-6 to 10 with an exact value box beside it; both show one value."""
+
+    value_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.slider = QSlider(Qt.Orientation.Horizontal, objectName="lrSlider")
+        self.slider.setRange(0, (LR_MAX_EXP - LR_MIN_EXP) * SLIDER_STEPS_PER_DECADE)
+        self.slider.setToolTip("Learning rate, on a logarithmic scale: each notch to the right multiplies it")
+        self.spin = ExactSpinBox(1e-10, 1e6)  # wider than the slider: a file may ask for anything
+        self.spin.setObjectName("lrSpin")
+        self.spin.setToolTip("The exact learning rate")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.spin)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+        self.spin.valueChanged.connect(self._on_spin_changed)
+
+    def value(self) -> float:
+        return self.spin.value()
+
+    def set_value(self, value: float) -> None:
+        """Show ``value`` without emitting ``value_changed``."""
+        self.spin.blockSignals(True)
+        self.spin.setValue(value)
+        self.spin.blockSignals(False)
+        self._move_slider(value)
+
+    def _move_slider(self, value: float) -> None:
+        position = round((math.log10(max(value, 1e-12)) - LR_MIN_EXP) * SLIDER_STEPS_PER_DECADE)
+        self.slider.blockSignals(True)
+        self.slider.setValue(max(self.slider.minimum(), min(self.slider.maximum(), position)))
+        self.slider.blockSignals(False)
+
+    def _on_slider_moved(self, position: int) -> None:
+        value = float(f"{10 ** (LR_MIN_EXP + position / SLIDER_STEPS_PER_DECADE):.2g}")
+        self.spin.blockSignals(True)
+        self.spin.setValue(value)
+        self.spin.blockSignals(False)
+        self.value_changed.emit(self.spin.value())
+
+    def _on_spin_changed(self, value: float) -> None:
+        self._move_slider(value)
+        self.value_changed.emit(value)
+
+
+class SettingsForm(QWidget):
+    """Every training setting; ``edited(dict)`` after each user change, ``live_changed(key, value)``
+    for the settings a running trainer takes at its next step."""
+
+    edited = Signal(dict)
+    live_changed = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingSettings")
+        self._defaults = TrainingSettings().to_dict()
+        self._options: dict[str, Any] = {}
+        self._option_widgets: dict[str, QWidget] = {}
+        self._running = False
+
+        self.dataset = QComboBox(objectName="datasetCombo")
+        for name, spec in DATASETS.items():
+            self.dataset.addItem(name, name)
+            self.dataset.setItemData(self.dataset.count() - 1, spec.help, Qt.ItemDataRole.ToolTipRole)
+        self.options_box = QWidget(objectName="datasetOptions")
+        self.options_layout = QFormLayout(self.options_box)
+        self.options_layout.setContentsMargins(12, 0, 0, 0)
+        self.optimizer = QComboBox(objectName="optimizerCombo")
+        for key in OPTIMIZERS:
+            self.optimizer.addItem(OPTIMIZER_NAMES.get(key, key), key)
+        self.lr = LearningRateEditor()
+        self.momentum = QDoubleSpinBox(objectName="momentumSpin", decimals=4, singleStep=0.05)
+        self.momentum.setRange(0.0, 0.9999)
+        self.weight_decay = ExactSpinBox(0.0, 1e6)
+        self.weight_decay.setObjectName("weightDecaySpin")
+        self.batch_size = QSpinBox(objectName="batchSizeSpin")
+        self.batch_size.setRange(1, 65536)
+        self.epochs = QSpinBox(objectName="epochsSpin")
+        self.epochs.setRange(1, 1_000_000)
+        self.seed = QSpinBox(objectName="seedSpin")
+        self.seed.setRange(0, MAX_INT)
+        self.init = QComboBox(objectName="initCombo")
+        for key in INITS:
+            self.init.addItem(INIT_NAMES.get(key, key), key)
+        self.init_std = ExactSpinBox(1e-6, 10.0)
+        self.init_std.setObjectName("initStdSpin")
+        self.val_fraction = QDoubleSpinBox(objectName="valFractionSpin", decimals=2, singleStep=0.05)
+        self.val_fraction.setRange(0.01, 0.9)
+        for box in (self.momentum, self.batch_size, self.epochs, self.seed, self.val_fraction):
+            box.setKeyboardTracking(False)
+
+        tips = {
+            self.dataset: "What the network learns from",
+            self.optimizer: "How the weights follow the gradient",
+            self.momentum: "SGD and RMSprop: how much of the previous update carries on (Adam ignores it)",
+            self.weight_decay: "Pulls every weight a little towards zero at each step (L2 regularisation)",
+            self.batch_size: "Samples per step; changes apply at the next step",
+            self.epochs: "Passes over the training set",
+            self.seed: "Same seed, same network, same settings: the same run, step for step",
+            self.init: "How the weights start",
+            self.init_std: "Standard deviation of the Normal initialisation",
+            self.val_fraction: "Share of the samples held out to measure validation loss and accuracy",
+        }
+        for widget, tip in tips.items():
+            widget.setToolTip(tip)
+
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Dataset", self.dataset)
+        form.addRow(self.options_box)
+        form.addRow("Optimiser", self.optimizer)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Momentum", self.momentum)
+        form.addRow("Weight decay", self.weight_decay)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Seed", self.seed)
+        form.addRow("Initialisation", self.init)
+        form.addRow("Init std", self.init_std)
+        form.addRow("Validation share", self.val_fraction)
+        self._form = form
+
+        self.dataset.activated.connect(self._on_dataset_changed)
+        self.optimizer.activated.connect(self._on_edited)
+        self.lr.value_changed.connect(lambda v: self._on_live("lr", v))
+        self.momentum.valueChanged.connect(lambda v: self._on_live("momentum", v))
+        self.weight_decay.valueChanged.connect(lambda v: self._on_live("weight_decay", v))
+        self.batch_size.valueChanged.connect(lambda v: self._on_live("batch_size", v))
+        for box in (self.epochs, self.seed, self.init_std, self.val_fraction):
+            box.valueChanged.connect(self._on_edited)
+        self.init.activated.connect(self._on_edited)
+        self.set_settings({})
+
+    # Showing and reading -------------------------------------------------------------------------
+
+    def set_settings(self, training: dict[str, Any]) -> None:
+        """Show ``training`` (a document's section; missing keys show their defaults). No signals."""
+        values = {**self._defaults, **{k: v for k, v in training.items() if k in self._defaults}}
+        for widget in self._value_widgets():
+            widget.blockSignals(True)
+        try:
+            self._set_combo(self.dataset, values["dataset"])
+            self._set_combo(self.optimizer, values["optimizer"])
+            self.lr.set_value(float(values["lr"]))
+            self.momentum.setValue(float(values["momentum"]))
+            self.weight_decay.setValue(float(values["weight_decay"]))
+            self.batch_size.setValue(int(values["batch_size"]))
+            self.epochs.setValue(int(values["epochs"]))
+            self.seed.setValue(min(int(values["seed"]), MAX_INT))
+            self._set_combo(self.init, values["init"])
+            self.init_std.setValue(float(values["init_std"]))
+            self.val_fraction.setValue(float(values["val_fraction"]))
+        except (TypeError, ValueError):
+            pass  # a bad value in a file: the trainer names it when asked to train
+        finally:
+            for widget in self._value_widgets():
+                widget.blockSignals(False)
+        options = values.get("dataset_options")
+        self._options = dict(options) if isinstance(options, dict) else {}
+        self._build_options(self.dataset.currentData())
+        self._update_enabled()
+
+    def settings(self) -> dict[str, Any]:
+        """The settings shown, as a ``training`` section (every key, in the file format's order)."""
+        return {
+            "dataset": self.dataset.currentData(),
+            "dataset_options": dict(self._options),
+            "optimizer": self.optimizer.currentData(),
+            "lr": self.lr.value(),
+            "momentum": self.momentum.value(),
+            "weight_decay": self.weight_decay.value(),
+            "batch_size": self.batch_size.value(),
+            "epochs": self.epochs.value(),
+            "seed": self.seed.value(),
+            "init": self.init.currentData(),
+            "init_std": self.init_std.value(),
+            "val_fraction": self.val_fraction.value(),
+        }
+
+    def set_running(self, running: bool) -> None:
+        """While running only the live settings can change."""
+        self._running = running
+        self._update_enabled()
+
+    # Dataset options -----------------------------------------------------------------------------
+
+    def _build_options(self, dataset: str) -> None:
+        while self.options_layout.rowCount():
+            self.options_layout.removeRow(0)
+        self._option_widgets = {}
+        spec = DATASETS.get(dataset)
+        if spec is None:
+            return
+        for folder in spec.folder_options:
+            self._add_folder_option(folder.name, folder.help)
+        for param in spec.options:
+            self._add_param_option(param)
+        self.options_box.setVisible(self.options_layout.rowCount() > 0)
+        self.dataset.setToolTip(spec.help)
+
+    def _add_param_option(self, param: Param) -> None:
+        value = self._options.get(param.name, param.default)
+        if param.type == "int":
+            widget = QSpinBox()
+            widget.setRange(int(param.min) if param.min is not None else -MAX_INT,
+                            int(min(param.max, MAX_INT)) if param.max is not None else MAX_INT)
+            widget.setKeyboardTracking(False)
+            widget.setValue(int(value))
+            widget.valueChanged.connect(lambda v, n=param.name: self._on_option_changed(n, int(v)))
+        elif param.type == "float":
+            widget = ExactSpinBox(param.min if param.min is not None else -1e9,
+                                  param.max if param.max is not None else 1e9)
+            widget.setValue(float(value))
+            widget.valueChanged.connect(lambda v, n=param.name: self._on_option_changed(n, float(v)))
+        elif param.type == "choice":
+            widget = QComboBox()
+            widget.addItems(list(param.choices))
+            widget.setCurrentText(str(value))
+            widget.currentTextChanged.connect(lambda v, n=param.name: self._on_option_changed(n, v))
+        elif param.type == "bool":
+            widget = QCheckBox()
+            widget.setChecked(bool(value))
+            widget.toggled.connect(lambda v, n=param.name: self._on_option_changed(n, bool(v)))
+        else:
+            return
+        widget.setObjectName(f"option_{param.name}")
+        widget.setToolTip(param.help)
+        self._option_widgets[param.name] = widget
+        self.options_layout.addRow(param.name.replace("_", " "), widget)
+
+    def _add_folder_option(self, name: str, help_text: str) -> None:
+        row = QWidget()
+        edit = QLineEdit(str(self._options.get(name, "")), objectName=f"option_{name}")
+        edit.setToolTip(help_text)
+        edit.setPlaceholderText("choose a folder")
+        browse = QToolButton(text="…")
+        browse.setToolTip("Choose the folder")
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(edit, 1)
+        layout.addWidget(browse)
+        edit.editingFinished.connect(lambda: self._on_option_changed(name, edit.text().strip() or None))
+
+        def choose() -> None:
+            folder = QFileDialog.getExistingDirectory(self, "Folder with IDX files", edit.text())
+            if folder:
+                edit.setText(folder)
+                self._on_option_changed(name, folder)
+
+        browse.clicked.connect(choose)
+        self._option_widgets[name] = edit
+        self.options_layout.addRow(name, row)
+
+    # Edits ---------------------------------------------------------------------------------------
+
+    def _on_dataset_changed(self) -> None:
+        self._options = {}
+        self._build_options(self.dataset.currentData())
+        self._on_edited()
+
+    def _on_option_changed(self, name: str, value: Any) -> None:
+        if value is None:
+            self._options.pop(name, None)
+        else:
+            self._options[name] = value
+        self._on_edited()
+
+    def _on_live(self, key: str, value: Any) -> None:
+        self._on_edited()
+        self.live_changed.emit(key, value)
+
+    def _on_edited(self, *_: Any) -> None:
+        self._update_enabled()
+        self.edited.emit(self.settings())
+
+    def _update_enabled(self) -> None:
+        running = self._running
+        for widget in (self.dataset, self.options_box, self.optimizer, self.epochs, self.seed, self.init,
+                       self.init_std, self.val_fraction):
+            widget.setEnabled(not running)
+        self.init_std.setEnabled(not running and self.init.currentData() == "normal")
+        uses_momentum = self.optimizer.currentData() in ("sgd", "rmsprop")
+        self.momentum.setEnabled(uses_momentum)
+        self.momentum.setToolTip("How much of the previous update carries on" if uses_momentum
+                                 else "Adam and AdamW keep their own momentum; this setting is for SGD and RMSprop")
+
+    def _value_widgets(self) -> list[QWidget]:
+        return [self.dataset, self.optimizer, self.momentum, self.weight_decay, self.batch_size, self.epochs,
+                self.seed, self.init, self.init_std, self.val_fraction]
+
+    @staticmethod
+    def _set_combo(combo: QComboBox, key: str) -> None:
+        index = combo.findData(key)
+        if index >= 0:
+            combo.setCurrentIndex(index)
