@@ -1,14 +1,9 @@
 """Everything that draws: the main window, editor, inspector, training panel and plots.
 
-``MainWindow`` is imported on first use. Importing this package applies the guarded work-around of
-:mod:`explorer.qt.compat` first, so every window and panel of the program is covered by it.
+``MainWindow`` is imported on first use, so ``import explorer.qt`` stays cheap.
 """
 
 from __future__ import annotations
-
-from .compat import keep_none_alive
-
-keep_none_alive()
 
 __all__ = ["MainWindow"]
 
