@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 
 
-def run_app(path: str | None = None) -> int:
-    """Open the main window (optionally with a file) and run the event loop."""
+def run_app(path: str | None = None, settings=None) -> int:
+    """Open the main window (optionally with a file) and run the event loop.
+
+    ``settings`` (a QSettings) replaces the user's, for tests.
+    """
     import torch  # noqa: F401  (import torch before any QApplication exists: pytorch #11326)
     from PySide6.QtWidgets import QApplication
 
@@ -17,7 +20,10 @@ def run_app(path: str | None = None) -> int:
 
     from .main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(settings)
+    from .training import attach
+
+    attach(window)  # the live training panel, docked under the canvas
     window.show()
     if path:
         window.open_document(path)

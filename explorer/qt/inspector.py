@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QLineEdit, QListWidg
                                QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
 from ..graph import Document, ParamError
+from . import theme
 from .param_editors import ParamEditor, editor_for
 
 
@@ -35,7 +36,7 @@ class NodePage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 12)
         layout.setSpacing(6)
-        self.title = _label(f"{layer.glyph}  {layer.name}", "inspectorTitle", wrap=False)
+        self.title = _label(f"{theme.glyph(layer.glyph, layer.name)}  {layer.name}", "inspectorTitle", wrap=False)
         layout.addWidget(self.title)
         layout.addWidget(_label(f"'{node_id}' · {layer.group}", "inspectorSubtitle"))
         layout.addWidget(_label(layer.help, "helpText"))

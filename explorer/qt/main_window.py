@@ -24,8 +24,9 @@ from .inspector import Inspector
 from .palette import LayerPalette
 
 APP_TITLE = "Neural Network Explorer"
+TRAINING_SHARE = 0.4  # of the window's height, for the training panel when it first appears
 OPEN_MIN_ZOOM = 0.6  # an opened network is shown at least this large (legible on a projector)
-LOCK_BANNER = "🔒  Training: the network is locked while it runs (you can still move layers)"
+LOCK_BANNER = "Training: the network is locked while it runs (you can still move layers)"
 
 
 class MainWindow(QMainWindow):
@@ -54,8 +55,9 @@ class MainWindow(QMainWindow):
         self.palette_dock = self._dock("Layers", "paletteDock", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector,
                                          Qt.DockWidgetArea.RightDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # The bottom area (the training panel's) spans the whole width: its plots need it.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [250, 340], Qt.Orientation.Horizontal)
         self.training_dock: QDockWidget | None = None
 
@@ -136,6 +138,9 @@ class MainWindow(QMainWindow):
         if not self.restoreDockWidget(dock):  # where the student left it last time, else under the canvas
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
             dock.show()
+            # The panel would take its (large) preferred height; give the canvas the larger share.
+            self.resizeDocks([dock], [max(dock.minimumSizeHint().height(), int(self.height() * TRAINING_SHARE))],
+                             Qt.Orientation.Vertical)
         self.menu_actions.view_menu.addAction(dock.toggleViewAction())
         self.training_dock = dock
         return dock

@@ -109,7 +109,7 @@ class LayerPalette(QWidget):
             for kind in kinds:
                 item = QTreeWidgetItem(head, [kind.name])
                 item.setData(0, KIND_ROLE, kind.name)
-                item.setIcon(0, kind_icon(kind.glyph, kind.group))
+                item.setIcon(0, kind_icon(theme.glyph(kind.glyph, kind.name), kind.group))
                 item.setToolTip(0, kind_tooltip(kind))
                 item.setStatusTip(0, f"{kind.name}: {kind.help}")
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -99,6 +100,13 @@ def font(point_size: float, bold: bool = False, mono: bool = False) -> QFont:
     f.setPointSizeF(point_size)
     f.setBold(bold)
     return f
+
+
+@lru_cache(maxsize=None)
+def glyph(symbol: str, name: str) -> str:
+    """``symbol`` if the fonts here can draw it, else the first letter of ``name`` (never a box)."""
+    metrics = QFontMetricsF(QApplication.font())
+    return symbol if symbol and all(metrics.inFontUcs4(ord(c)) for c in symbol) else name[:1].upper()
 
 
 def make_palette(theme: Theme) -> QPalette:

@@ -24,6 +24,9 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         window = MainWindow(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
         window.resize(1600, 1000)
+        if os.environ.get("WITH_TRAINING"):
+            from explorer.qt.training import attach
+            attach(window)
         window.show()
         if not window.open_document(source):
             print(window.last_error, file=sys.stderr)

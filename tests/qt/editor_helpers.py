@@ -50,20 +50,26 @@ def drag_wire(window, from_port, to_scene_point: QPointF) -> None:
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
 
 
+def drag_event(cls, pos: QPoint, mime: QMimeData):
+    """A synthetic drag event: Qt 6.12 wants a QPointF (the QPoint form is deprecated), 6.11 a QPoint."""
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        return cls(QPointF(pos), *args)
+    except TypeError:
+        return cls(QPoint(pos.x(), pos.y()), *args)
+
+
 def drop_kind(window, kind: str, view_pos: QPoint) -> bool:
     """Synthetic drag enter, move and drop of a palette kind onto the canvas viewport."""
     viewport = window.view.viewport()
     mime = QMimeData()
     mime.setData(KIND_MIME, kind.encode("utf-8"))
-    action = Qt.DropAction.CopyAction
-    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(view_pos), action, mime, buttons, mods)
+    enter = drag_event(QDragEnterEvent, view_pos, mime)
     QApplication.sendEvent(viewport, enter)
     if not enter.isAccepted():
         return False
-    move = QDragMoveEvent(QPointF(view_pos), action, mime, buttons, mods)
-    QApplication.sendEvent(viewport, move)
-    drop = QDropEvent(QPointF(view_pos), action, mime, buttons, mods)
+    QApplication.sendEvent(viewport, drag_event(QDragMoveEvent, view_pos, mime))
+    drop = drag_event(QDropEvent, view_pos, mime)
     QApplication.sendEvent(viewport, drop)
     return drop.isAccepted()
 

@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from explorer.graph import fileformat
 from explorer.qt.files import list_presets, presets_dir
 
-from .editor_helpers import lenet, open_doc
+from .editor_helpers import drag_event, lenet, open_doc
 
 PRESETS = sorted(presets_dir().glob("*.json"))
 Button = QMessageBox.StandardButton
@@ -163,12 +163,8 @@ def test_dropping_a_json_file_on_the_window_opens_it(window, tmp_path):
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     for target in (window.view.viewport(), window):
         window.new_document()
-        pos = QPointF(200, 200)
-        enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                Qt.KeyboardModifier.NoModifier)
+        enter = drag_event(QDragEnterEvent, QPoint(200, 200), mime)
         QApplication.sendEvent(target, enter)
         assert enter.isAccepted()
-        drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                          Qt.KeyboardModifier.NoModifier)
-        QApplication.sendEvent(target, drop)
+        QApplication.sendEvent(target, drag_event(QDropEvent, QPoint(200, 200), mime))
         assert window.path == path.resolve() and len(window.document) == 6

@@ -19,7 +19,7 @@ from ...graph import LayerKind, NodeInfo
 from .. import theme
 from .port_item import PortItem
 
-WIDTH = 204.0
+WIDTH = 208.0
 HEIGHT = 84.0
 HEADER = 28.0
 PAD = 10.0
@@ -43,7 +43,7 @@ def fonts() -> dict[str, QFont]:
         f = theme.font(10, bold=bold, mono=mono)
         f.setPixelSize(px)
         return f
-    return {"kind": make(16, bold=True), "id": make(12), "params": make(13), "shape": make(15, bold=True, mono=True),
+    return {"kind": make(16, bold=True), "id": make(12), "params": make(13), "shape": make(14, bold=True, mono=True),
             "count": make(12), "glyph": make(17, bold=True)}
 
 
@@ -146,7 +146,8 @@ class NodeItem(QGraphicsItem):
         self.info: NodeInfo | None = None
         self.tint: QColor | None = None
         self.edges: list = []  # EdgeItems touching this node, kept by the scene
-        self._params_text = ""
+        self._params_text: str | None = None
+        self._glyph = theme.glyph(layer.glyph, layer.name)
         self._status = "waiting"
         self._hovered = False
         self._id_text = metrics("id").elidedText(
@@ -171,6 +172,8 @@ class NodeItem(QGraphicsItem):
                                             WIDTH - 2 * PAD)
         if text != self._params_text:
             self._params_text = text
+            # Without parameters the shape line moves up into the middle of the card.
+            self.shape_line.setY(0 if text else -11)
             self.update()
 
     def set_info(self, info: NodeInfo | None) -> bool:
@@ -180,9 +183,12 @@ class NodeItem(QGraphicsItem):
         self.info = info
         status = info.status if info is not None else "waiting"
         if status == "ok":
-            count = f"{compact_count(info.params)} params" if info.params else ""
             text = str(info.output)
-            room = WIDTH - 2 * PAD - metrics("count").horizontalAdvance(count) - 8
+            count = f"{compact_count(info.params)} params" if info.params else ""
+            room = WIDTH - 2 * PAD - 8
+            if metrics("shape").horizontalAdvance(text) + metrics("count").horizontalAdvance(count) > room:
+                count = compact_count(info.params) if info.params else ""  # "2.3k": the tooltip says more
+            room -= metrics("count").horizontalAdvance(count)
             if metrics("shape").horizontalAdvance(text) > room:
                 text = metrics("shape").elidedText(text, Qt.TextElideMode.ElideRight, room)
         else:
@@ -314,7 +320,7 @@ class NodeItem(QGraphicsItem):
         head = QRectF(rect.left() + PAD, rect.top(), WIDTH - 2 * PAD, HEADER)
         painter.setPen(white)
         painter.setFont(f["glyph"])
-        painter.drawText(head, left, self.layer.glyph)
+        painter.drawText(head, left, self._glyph)
         painter.setFont(f["kind"])
         painter.drawText(head.adjusted(22, 0, 0, 0), left, self.layer.name)
         painter.setFont(f["id"])

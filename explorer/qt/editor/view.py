@@ -6,9 +6,14 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel
 
+from .. import theme
+
 KIND_MIME = "application/x-nn-explorer-kind"  # a layer kind's name, dragged from the palette
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 3.0
+EMPTY_HINT = ("Drag layers here from the palette on the left\n"
+              "(double-click one to add it after the selected layer),\n"
+              "or open an example network with File ▸ Open Preset.")
 ZOOM_STEP = 1.2
 
 
@@ -184,6 +189,21 @@ class GraphView(QGraphicsView):
             event.acceptProposedAction()
             return
         event.ignore()
+
+    # The empty canvas ------------------------------------------------------------------------------
+
+    def drawForeground(self, painter, rect) -> None:
+        if self.scene().nodes:
+            return
+        painter.save()
+        painter.resetTransform()
+        colour = theme.current().colour("text_dim")
+        painter.setPen(colour)
+        f = theme.font(theme.UI_POINT_SIZE + 3)
+        painter.setFont(f)
+        painter.drawText(self.viewport().rect().adjusted(40, 40, -40, -40),
+                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, EMPTY_HINT)
+        painter.restore()
 
     # The lock banner -----------------------------------------------------------------------------
 
