@@ -11,7 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox,
+                               QWidget)
 
 from ..graph import Document, FileFormatError, fileformat
 from . import theme
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self.palette.kind_activated.connect(self._on_palette_kind_activated)
         self.view.kind_dropped.connect(self.editor.add_node)
         self.view.files_dropped.connect(self._on_files_dropped)
+        self.view.context_menu_requested.connect(self._on_context_menu_requested)
         self.view.zoom_changed.connect(self._on_zoom_changed)
         self.scene.selectionChanged.connect(self._on_selection_changed)
         self.scene.shapes_refreshed.connect(self._on_shapes_refreshed)
@@ -292,6 +294,16 @@ class MainWindow(QMainWindow):
 
     def _on_palette_kind_activated(self, kind: str) -> None:
         self.editor.add_after_selection(kind, self.view.visible_centre())
+
+    def _on_context_menu_requested(self, where) -> None:
+        a = self.menu_actions
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setObjectName("canvasMenu")
+        menu.addActions([a.copy, a.paste, a.duplicate, a.delete])
+        menu.addSeparator()
+        menu.addActions([a.select_all, a.layout, a.fit])
+        menu.popup(where)
 
     def _on_files_dropped(self, paths: list[str]) -> None:
         if self.locked:

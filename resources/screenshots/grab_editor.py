@@ -2,6 +2,10 @@
 
     python resources/screenshots/grab_editor.py presets/lenet-shapes.json resources/screenshots/editor.png
     NN_EXPLORER_THEME=dark python resources/screenshots/grab_editor.py FILE OUT.png [NODE_TO_SELECT]
+
+WITH_TRAINING=1 docks the training panel as the program does; HEIGHT sets the window's height.
+The README's picture: HEIGHT=1150 python resources/screenshots/grab_editor.py \
+    presets/lenet-shapes.json resources/screenshots/editor.png conv2
 """
 
 import os
@@ -23,7 +27,7 @@ def main(argv: list[str]) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         window = MainWindow(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
-        window.resize(1600, 1000)
+        window.resize(1600, int(os.environ.get("HEIGHT", "1000")))
         if os.environ.get("WITH_TRAINING"):
             from explorer.qt.training import attach
             attach(window)

@@ -217,3 +217,20 @@ def test_zoom_fit_and_pan(window, tmp_path, qtbot):
     QTest.mouseRelease(viewport, Qt.MouseButton.MiddleButton, Qt.KeyboardModifier.NoModifier, QPoint(300, 350))
     moved = view.visible_centre()
     assert moved.x() > centre.x() and moved.y() > centre.y()
+
+
+def test_right_click_selects_the_node_and_offers_the_edit_actions(window, tmp_path):
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+    open_doc(window, lenet(), tmp_path)
+    item = window.scene.nodes["pool1"]
+    pos = window.view.mapFromScene(item.scenePos() + QPointF(30, 0))
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, window.view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(window.view.viewport(), event)
+    assert window.scene.selected_node_ids() == ["pool1"]
+    menu = window.findChild(QMenu, "canvasMenu")
+    assert menu is not None and menu.isVisible()
+    assert window.menu_actions.delete in menu.actions()
+    window.menu_actions.delete.trigger()
+    menu.close()
+    assert not window.document.has_node("pool1")

@@ -74,6 +74,8 @@ def params_summary(layer: LayerKind, params: dict[str, Any]) -> str:
             continue
         if p.type in ("bool", "choice") and params[p.name] == p.default:
             continue  # "bias", "float"...: only worth a word when changed
+        if p.type == "shape" and layer.max_inputs == 0:
+            continue  # where data enters, the shape line below says the same
         short = ABBREVIATIONS.get(p.name, p.name)
         parts.append(f"{short} {format_value(p, params[p.name])}".strip())
     return " · ".join(parts)

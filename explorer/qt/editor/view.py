@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel
 
@@ -28,6 +28,7 @@ class GraphView(QGraphicsView):
     kind_dropped = Signal(str, QPointF)  # a palette kind dropped at a scene position
     files_dropped = Signal(list)         # network files dropped on the canvas
     zoom_changed = Signal(float)
+    context_menu_requested = Signal(QPoint)  # global position; the clicked item is selected first
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
@@ -154,6 +155,16 @@ class GraphView(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        item = self.itemAt(event.pos())
+        while item is not None and not (item.flags() & item.GraphicsItemFlag.ItemIsSelectable):
+            item = item.parentItem()
+        if item is not None and not item.isSelected():
+            self.scene().clearSelection()
+            item.setSelected(True)
+        self.context_menu_requested.emit(event.globalPos())
+        event.accept()
 
     # Drops ---------------------------------------------------------------------------------------
 
