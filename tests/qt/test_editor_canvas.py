@@ -234,3 +234,21 @@ def test_right_click_selects_the_node_and_offers_the_edit_actions(window, tmp_pa
     window.menu_actions.delete.trigger()
     menu.close()
     assert not window.document.has_node("pool1")
+
+
+def test_space_and_drag_pans_without_selecting(window, tmp_path, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    open_doc(window, lenet(), tmp_path)
+    view = window.view
+    view.setFocus()
+    centre = view.visible_centre()
+    viewport = view.viewport()
+    qtbot.keyPress(view, Qt.Key.Key_Space)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(500, 300))
+    QTest.mouseMove(viewport, QPoint(560, 380))
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(560, 380))
+    qtbot.keyRelease(view, Qt.Key.Key_Space)
+    moved = view.visible_centre()
+    assert moved.x() < centre.x() and moved.y() < centre.y()
+    assert window.scene.selected_node_ids() == [] and window.undo_stack.count() == 0

@@ -44,7 +44,6 @@ class GraphView(QGraphicsView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setToolTip("")
         self._pan_from: QPointF | None = None
         self._space_held = False
         self.banner = QLabel(self)
