@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtWidgets import QToolTip
 
 from explorer.graph import fileformat
 
@@ -44,12 +45,14 @@ def test_an_impossible_wire_is_refused_with_its_reason(window, tmp_path):
     drag_wire(window, scene.nodes["relu1"].output_port, scene.nodes["conv1"].input_ports[0].scenePos())
     message = window.statusBar().currentMessage()
     assert "would make a loop" in message and "'conv1'" in message
+    assert QToolTip.isVisible() and QToolTip.text() == message  # and at the pointer
     assert fileformat.to_dict(window.document) == before
     # a second wire into a one-input layer
     drag_wire(window, scene.nodes["in1"].output_port, scene.nodes["pool1"].input_ports[0].scenePos())
     assert "takes one input and already has one" in window.statusBar().currentMessage()
     assert fileformat.to_dict(window.document) == before
     assert window.undo_stack.count() == 0
+    QToolTip.hideText()
 
 
 def test_delete_then_undo_then_redo_restores_exactly(window, tmp_path, qtbot):
