@@ -74,6 +74,8 @@ def params_summary(layer: LayerKind, params: dict[str, Any]) -> str:
             continue
         if p.type in ("bool", "choice") and params[p.name] == p.default:
             continue  # "bias", "float"...: only worth a word when changed
+        if p.type == "int" and p.default == 0 and params[p.name] == 0:
+            continue  # "pad 0", or a pooling stride of 0 (= the kernel size), says nothing
         if p.type == "shape" and layer.max_inputs == 0:
             continue  # where data enters, the shape line below says the same
         short = ABBREVIATIONS.get(p.name, p.name)
