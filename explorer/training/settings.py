@@ -1,7 +1,25 @@
 """The ``training`` section of a network file: what to train on and how, checked in one place.
 
-Files, the command line and the window's live controls all go through :func:`check_value`, so they
-refuse the same values with the same words, and every refusal names the key.
+Every key is optional; a missing one takes its default::
+
+    "training": {
+      "dataset": "digits",           one of explorer.data.DATASETS
+      "dataset_options": {},         that dataset's options, e.g. {"noise": 0.2, "n_samples": 1000}
+      "optimizer": "adam",           sgd | adam | adamw | rmsprop
+      "lr": 0.001,                   learning rate, more than 0               (live)
+      "momentum": 0.9,               0 to below 1; used by sgd and rmsprop    (live)
+      "weight_decay": 0.0,           at least 0                               (live)
+      "batch_size": 32,              1 to 65536                               (live)
+      "epochs": 10,                  passes over the training samples
+      "seed": 0,                     initial weights, data split, batch order, dropout
+      "init": "default",             default (PyTorch's) | xavier | he | normal
+      "init_std": 0.02,              standard deviation of "normal"
+      "val_fraction": 0.2            share of samples held out for validation, above 0 to 0.9
+    }
+
+"(live)" settings may change while training runs. Files, the command line and the window all go
+through :func:`check_value`, so they refuse the same values with the same words, and every refusal
+is a :class:`SettingsError` naming the key.
 """
 
 from __future__ import annotations
