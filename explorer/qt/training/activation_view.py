@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidg
 from explorer.training.snapshots import ActivationSnapshot
 
 COLUMNS = ("Layer", "Mean", "Std", "Saturated", "Dead", "|W|")
+HEADERS = ("layer", "mean", "std", "satur.", "dead", "|W|")
 WARN = QColor(217, 48, 37)
 
 
@@ -27,14 +28,14 @@ class ActivationView(QWidget):
         self._order: list[str] = []
         self._rows: dict[str, int] = {}
         self.table = QTableWidget(0, len(COLUMNS), objectName="activationTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         headers = {
             "Mean": "mean activation over the probe batch",
             "Std": "spread (standard deviation) of the activations",

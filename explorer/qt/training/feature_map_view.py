@@ -180,8 +180,10 @@ class FeatureMapView(QWidget):
             self._columns_key = key
             self._columns = best_columns(c, h, w, aspect)
         mosaic = tile_channels(maps, self._columns)
+        reshaped = self.mosaic_item.image is None or self.mosaic_item.image.shape != mosaic.shape
         self.mosaic_item.setImage(mosaic, levels=(0.0, 1.0), autoLevels=False)
-        self.mosaic_box.autoRange(padding=0.01)
+        if reshaped:
+            self.mosaic_box.autoRange(padding=0.01)
         self.caption.setText(f"{node}: {c} channel{'s' if c != 1 else ''} of {h}×{w} for the probe on the left, "
                              f"each scaled to its own range · step {snap.step}")
         self.updates += 1
@@ -198,8 +200,10 @@ class FeatureMapView(QWidget):
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         if hi - lo < 1e-12:
             hi = lo + 1.0
+        reshaped = self.probe_item.image is None or self.probe_item.image.shape != image.shape
         self.probe_item.setImage(image, levels=(lo, hi), autoLevels=False)
-        self.probe_box.autoRange(padding=0.02)
+        if reshaped:
+            self.probe_box.autoRange(padding=0.02)
         self.probe_caption.setText(f"label: {snap.probe_label}" if snap.probe_label else "")
 
     def clear(self) -> None:

@@ -19,12 +19,33 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from explorer.training.snapshots import StepSnapshot
 
-from .plotting import PLOT_FONT_PT, background_colours, lookup_table, style_plot
+from .plotting import PLOT_FONT_PT, background_colours, lookup_table, nice_ceiling, sticky_range, style_plot
 
 COLUMNS = 240        # width of the step axis of the heatmap, in columns
 FLOOR = 1e-12        # gradients below this (zero included) are drawn as this
 TINT_LEVELS = 24     # canvas tints are quantised, so the scene repaints only on a visible change
 COLOUR_MAP = "viridis"
+
+
+def decade_label(power: int) -> str:
+    """10**power written the way a student reads it: 0.01, 1, 100 near one, 1e-5 beyond."""
+    return f"{10.0 ** power:g}" if -3 <= power <= 3 else f"1e{power}"
+
+
+def decade_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
+    """Ticks of a log10 axis from ``lo`` to ``hi``: whole decades, at most three (the bars are narrow),
+    or 1-2-5 steps when fewer than two decades show."""
+    first, last = math.ceil(lo), math.floor(hi)
+    if last - first < 2:
+        ticks = []
+        for k in range(math.floor(lo), math.ceil(hi) + 1):
+            for m in (1, 2, 5):
+                x = k + math.log10(m)
+                if lo <= x <= hi:
+                    ticks.append((x, f"{m * 10.0 ** k:g}"))
+        return ticks
+    every = max(1, math.ceil((last - first + 1) / 3))
+    return [(float(k), decade_label(k)) for k in range(first, last + 1) if (k - first) % every == 0]
 
 
 class GradientHistory:
@@ -106,6 +127,8 @@ class GradientView(QWidget):
         self._lut = lookup_table(COLOUR_MAP)
         self._levels = (-6.0, 0.0)
         self._tints: dict[str, int] = {}
+        self._x_range = self._bar_range = None
+        self._levels_set = False
 
         background, text = background_colours(self)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -119,22 +142,22 @@ class GradientView(QWidget):
         self.heat_plot.addItem(self.heat)
         self.heat_plot.invertY(True)
         self.heat_plot.setMouseEnabled(x=False, y=False)
+        self.heat_plot.disableAutoRange()
         self.heat_plot.hideButtons()
 
         self.bar_plot = self.graphics.addPlot(row=0, col=1)
         style_plot(self.bar_plot, self)
         self.bar_plot.setTitle("latest step", color=text, size=f"{PLOT_FONT_PT}pt")
-        self.bar_plot.getAxis("bottom").setLogMode(True)
         self.bar_plot.getAxis("left").setStyle(showValues=False)
         self.bar_plot.setYLink(self.heat_plot)
         self.bar_plot.invertY(True)
         self.bar_plot.setMouseEnabled(x=False, y=False)
+        self.bar_plot.disableAutoRange()
         self.bar_plot.hideButtons()
-        self.bar_plot.showGrid(x=True, alpha=0.25)
         self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7, brushes=[], pen=None)
         self.bar_plot.addItem(self.bars)
-        self.graphics.ci.layout.setColumnStretchFactor(0, 3)
-        self.graphics.ci.layout.setColumnStretchFactor(1, 1)
+        self.graphics.ci.layout.setColumnStretchFactor(0, 5)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 2)
 
         self.hover = QLabel(" ", objectName="gradientHover")
         self.hover.setTextFormat(Qt.TextFormat.PlainText)
@@ -163,6 +186,8 @@ class GradientView(QWidget):
         self.heat.clear()
         self.bars.setOpts(x0=[], y=[], width=[], brushes=[])
         self.heat_plot.setYRange(0, max(1, len(layers)), padding=0)
+        self._x_range = self._bar_range = None
+        self._levels_set = False
         self.hover.setText(" ")
         self._clear_tints()
 
@@ -185,16 +210,29 @@ class GradientView(QWidget):
             if hi - lo < 1.0:
                 mid = (hi + lo) / 2
                 lo, hi = mid - 0.5, mid + 0.5
-            self._levels = (math.floor(lo * 2) / 2, math.ceil(hi * 2) / 2)
+            # Levels (and with them the bars' axis) move only when the data leave them or fill half.
+            sticky = sticky_range(self._levels if self._levels_set else None, lo, hi, pad=0.0, shrink=0.5)
+            if sticky is not None:
+                self._levels = (math.floor(sticky[0] * 2) / 2, math.ceil(sticky[1] * 2) / 2)
+                self._levels_set = True
         self.heat.setImage(image, levels=self._levels, autoLevels=False)
         self.heat.setRect(QRectF(history.first_step, 0, image.shape[1] * history.bucket, len(history.layers)))
-        self.heat_plot.setXRange(history.first_step, history.first_step + max(image.shape[1], 1) * history.bucket,
-                                 padding=0)
+        # The step axis grows ahead of the data, so it moves (and its labels are redrawn) rarely.
+        last = history.first_step + image.shape[1] * history.bucket
+        if self._x_range is None or last > self._x_range[1]:
+            x_range = (history.first_step, history.first_step + nice_ceiling(max((last - history.first_step) * 1.15,
+                                                                                  10.0)))
+            self._x_range = x_range
+            self.heat_plot.setXRange(*x_range, padding=0)
         floor = self._levels[0] - 0.25
         values = np.where(np.isfinite(history.latest), history.latest, floor)
         self.bars.setOpts(x0=np.full(len(values), floor), y=np.arange(len(values)) + 0.5,
                           width=np.maximum(values - floor, 0.0), brushes=[self._colour(v) for v in values])
-        self.bar_plot.setXRange(floor, self._levels[1] + 0.25, padding=0)
+        bar_range = (floor, self._levels[1] + 0.25)
+        if bar_range != self._bar_range:
+            self._bar_range = bar_range
+            self.bar_plot.setXRange(*bar_range, padding=0)
+            self.bar_plot.getAxis("bottom").setTicks([decade_ticks(*bar_range)])
         if self.tint_check.isChecked():
             self._update_tints()
 

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from explorer.training.snapshots import StepSnapshot, ValidationSnapshot
 
-from .plotting import ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, GrowingSeries, Smoother, pen, plot_widget, style_plot
+from .plotting import (ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, GrowingSeries, Smoother, background_colours, blend,
+                       nice_ceiling, pen,
+                       plot_widget, sticky_range, style_plot)
 
 MAX_EARLIER_RUNS = 4
 
@@ -24,19 +26,24 @@ class _Curve:
         if symbol:
             kwargs = dict(symbol=symbol, symbolSize=7, symbolBrush=colour, symbolPen=pen(colour))
         self.item = pg.PlotDataItem(pen=pen(colour), name=name, **kwargs)
+        plot.addItem(self.item)  # before clipping: it needs the item's ViewBox
         self.item.setClipToView(True)
         self.item.setDownsampling(auto=True, method="peak")
-        plot.addItem(self.item)
+        self.dirty = False
 
     def extend(self, x, y) -> None:
         self.series.extend(x, y)
+        self.dirty = True
 
     def redraw(self) -> None:
-        self.item.setData(self.series.x, self.series.y)
+        if self.dirty:
+            self.item.setData(self.series.x, self.series.y)
+            self.dirty = False
 
     def clear(self) -> None:
         self.series.clear()
         self.item.setData([], [])
+        self.dirty = False
 
 
 class LossView(QWidget):
@@ -56,6 +63,8 @@ class LossView(QWidget):
         self._raw_acc = GrowingSeries()  # unsmoothed accuracy, kept to re-smooth
         self._earlier: list[pg.PlotDataItem] = []
         self._has_accuracy = False
+        self._x_range = (0.0, 0.0)
+        self._y_range: tuple[float, float] | None = None
 
         self.smoothing = QSlider(Qt.Orientation.Horizontal, objectName="smoothingSlider")
         self.smoothing.setRange(0, 99)
@@ -77,20 +86,18 @@ class LossView(QWidget):
         self.loss_widget = plot_widget("lossPlot", self)
         self.loss_plot = self.loss_widget.getPlotItem()
         style_plot(self.loss_plot, self, left="loss", bottom="step")
-        self.loss_plot.showGrid(x=True, y=True, alpha=0.2)
+        self._fix_ranges(self.loss_plot)
         legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{10}pt")
         legend.setLabelTextColor(self.palette().text().color())
-        self.raw = _Curve(self.loss_plot, QColor(LOSS.red(), LOSS.green(), LOSS.blue(), 90))
+        self.raw = _Curve(self.loss_plot, blend(LOSS, background_colours(self)[0], 0.4))  # opaque: cheaper
         self.smoothed = _Curve(self.loss_plot, SMOOTH, name="training (smoothed)")
         self.val_loss = _Curve(self.loss_plot, VALIDATION, symbol="o", name="validation")
 
         self.acc_widget = plot_widget("accuracyPlot", self)
         self.acc_plot = self.acc_widget.getPlotItem()
         style_plot(self.acc_plot, self, left="accuracy", bottom="step")
-        self.acc_plot.showGrid(x=True, y=True, alpha=0.2)
+        self._fix_ranges(self.acc_plot)
         self.acc_plot.setYRange(0.0, 1.0, padding=0.02)
-        self.acc_plot.getViewBox().setLimits(yMin=-0.05, yMax=1.05)
-        self.acc_plot.getViewBox().enableAutoRange(y=False)
         self.train_acc = _Curve(self.acc_plot, ACCURACY)
         self.val_acc = _Curve(self.acc_plot, VALIDATION, symbol="o")
         self.acc_plot.setXLink(self.loss_plot)
@@ -133,6 +140,36 @@ class LossView(QWidget):
     def redraw(self) -> None:
         for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc):
             curve.redraw()
+        self._update_ranges()
+
+    # Ranges: set by hand, changed rarely (axes are the costly part of a repaint) -----------------
+
+    @staticmethod
+    def _fix_ranges(plot: pg.PlotItem) -> None:
+        plot.disableAutoRange()
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+
+    def _update_ranges(self, force: bool = False) -> None:
+        xs = [self.raw.series.x] + [item.xData for item in self._earlier if item.xData is not None]
+        x_max = max((float(x[-1]) for x in xs if len(x)), default=0.0)
+        if force or x_max > self._x_range[1]:
+            self._x_range = (0.0, nice_ceiling(max(x_max * 1.15, 10.0)))
+            self.loss_plot.setXRange(*self._x_range, padding=0)
+        ys = [self.raw.series.y, self.val_loss.series.y] + [item.yData for item in self._earlier
+                                                             if item.yData is not None]
+        values = np.concatenate([y for y in ys if len(y)]) if any(len(y) for y in ys) else np.empty(0)
+        if self.log_scale.isChecked():
+            values = values[values > 0]
+            with np.errstate(divide="ignore"):
+                values = np.log10(values)
+        values = values[np.isfinite(values)]
+        if not values.size:
+            return
+        new = sticky_range(None if force else self._y_range, float(values.min()), float(values.max()))
+        if new is not None:
+            self._y_range = new
+            self.loss_plot.setYRange(*new, padding=0)
 
     def begin_run(self) -> None:
         """A fresh run: the current curves, if any, stay visible faded, for comparison."""
@@ -162,6 +199,7 @@ class LossView(QWidget):
         self._raw_acc.clear()
         self._smoother.reset()
         self._acc_smoother.reset()
+        self._x_range, self._y_range = (0.0, 0.0), None
 
     # For tests and the status line ---------------------------------------------------------------
 
@@ -191,9 +229,9 @@ class LossView(QWidget):
             x, smoothed = raw.x.copy(), smoother.extend(raw.y)
             out.series.clear()
             out.extend(x, smoothed)
-            out.redraw()
+            out.redraw()  # dirty after extend, so drawn
         self.smoothing_changed.emit(weight)
 
     def _on_log_scale_changed(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
-        self.loss_plot.enableAutoRange(y=True)
+        self._update_ranges(force=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                                QSizePolicy, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from explorer.data import DatasetError
@@ -43,6 +43,8 @@ SHUTDOWN_TIMEOUT = 1.0  # seconds a closing window waits for the training thread
 class TrainingPanel(QWidget):
     """``trainingPanel``: Train, Pause/Resume, Step, Stop, Reset weights; settings; progress; plots."""
 
+    INTERVAL = 50  # ms between deliveries of snapshots to the views (at most 20 a second)
+
     run_started = Signal()
     batch_applied = Signal(object)  # SnapshotBatch, after the plots drew it
     run_finished = Signal(object)   # DoneSnapshot | ErrorSnapshot
@@ -54,7 +56,7 @@ class TrainingPanel(QWidget):
         self.trainer_factory = Trainer
         self.trainer_options: dict[str, Any] = {}
         self.torch_threads: int | None = default_torch_threads()
-        self.interval_ms = 50
+        self.interval_ms = self.INTERVAL
 
         self.document: Document | None = None
         self.window = None

@@ -91,6 +91,43 @@ class Smoother:
         return out
 
 
+def nice_ceiling(value: float) -> float:
+    """The next of 1, 2, 2.5, 5 times a power of ten at or above ``value`` (> 0)."""
+    if value <= 0 or not math.isfinite(value):
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-9):
+            return step * power
+    return 10.0 * power
+
+
+def sticky_range(current: tuple[float, float] | None, lo: float, hi: float, *, pad: float = 0.08,
+                 shrink: float = 0.45) -> tuple[float, float] | None:
+    """A view range that holds [lo, hi] and changes rarely; None keeps ``current``.
+
+    Axis labels are the costly part of a plot's repaint (pyqtgraph regenerates them whenever the
+    range moves), so the range grows with some room to spare and shrinks only when the data fill
+    less than ``shrink`` of it.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return None
+    span = max(hi - lo, abs(hi) * 1e-3, 1e-12)
+    if current is not None:
+        c_lo, c_hi = current
+        fits = c_lo <= lo and hi <= c_hi
+        if fits and span >= shrink * (c_hi - c_lo):
+            return None
+    return lo - pad * span, hi + pad * span
+
+
+def blend(colour: QColor, background: QColor, amount: float) -> QColor:
+    """``colour`` mixed into ``background``: an opaque pale tone, cheaper to draw than transparency."""
+    mix = lambda a, b: int(round(b + (a - b) * amount))  # noqa: E731
+    return QColor(mix(colour.red(), background.red()), mix(colour.green(), background.green()),
+                  mix(colour.blue(), background.blue()))
+
+
 def background_colours(widget: QWidget) -> tuple[QColor, QColor]:
     """The (background, text) colours of ``widget``'s palette, so plots follow the theme."""
     palette = widget.palette()
@@ -107,6 +144,7 @@ def style_plot(plot: pg.PlotItem, widget: QWidget, *, left: str = "", bottom: st
         axis.setPen(pg.mkPen(text, width=1))
         axis.setTextPen(pg.mkPen(text))
         axis.setStyle(tickFont=font)
+        axis.enableAutoSIPrefix(False)  # 0.7, not "700 (x0.001)"
     if left:
         plot.setLabel("left", left, **{"font-size": f"{PLOT_FONT_PT}pt"})
     if bottom:

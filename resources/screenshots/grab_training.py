@@ -1,0 +1,85 @@
+"""Grab the real window mid-training to a PNG (offscreen), for the README.
+
+    python resources/screenshots/grab_training.py presets/lenet-shapes.json resources/screenshots/training.png \
+        --steps 400 --tab features
+    python resources/screenshots/grab_training.py presets/vanishing-sigmoid.json resources/screenshots/vanishing.png \
+        --steps 300 --tint --tab activations
+
+The run trains for real until ``--steps``; the window is grabbed then, still training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import torch  # noqa: E402,F401  (before Qt: pytorch #11326)
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source")
+    parser.add_argument("out")
+    parser.add_argument("--steps", type=int, default=300, help="train this many steps, then grab")
+    parser.add_argument("--tab", choices=("features", "boundary", "activations"), default="features")
+    parser.add_argument("--tint", action="store_true", help="tint the canvas by gradient size")
+    parser.add_argument("--node", help="the node whose feature maps to show")
+    parser.add_argument("--probe", type=int, default=0, help="the probe sample")
+    parser.add_argument("--width", type=int, default=1600)
+    parser.add_argument("--height", type=int, default=1100)
+    parser.add_argument("--dock-height", type=int, default=430)
+    args = parser.parse_args(argv)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from explorer.qt import MainWindow
+    from explorer.qt.training import attach
+    from explorer.qt.training.panel import TrainingPanel
+
+    with tempfile.TemporaryDirectory() as tmp:
+        window = MainWindow(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
+        window.resize(args.width, args.height)
+        panel = window.findChild(TrainingPanel, "trainingPanel") or attach(window)
+        window.show()
+        if not window.open_document(args.source, as_copy=True):
+            print(window.last_error, file=sys.stderr)
+            return 1
+        window.resizeDocks([window.training_dock], [args.dock_height], Qt.Orientation.Vertical)
+        panel.gradient_view.tint_check.setChecked(args.tint)
+        if args.node:
+            panel.on_node_clicked(args.node)
+        if args.probe:
+            panel.feature_view.probe_spin.setValue(args.probe)
+
+        loop = QEventLoop()
+
+        def on_batch(batch) -> None:
+            if batch.steps and batch.steps[-1].step >= args.steps:
+                loop.quit()
+
+        panel.batch_applied.connect(on_batch)
+        panel.run_finished.connect(lambda _end: loop.quit())
+        if not panel.train():
+            print(panel.message.text.text(), file=sys.stderr)
+            return 1
+        if args.probe:
+            panel.run.set_probe_index(args.probe)
+        tabs = {"features": panel.feature_view, "boundary": panel.boundary_view,
+                "activations": panel.activation_view}
+        panel.tabs.setCurrentWidget(tabs[args.tab])
+        QTimer.singleShot(300_000, loop.quit)
+        loop.exec()  # a local loop: quitting the application's would stop the run (aboutToQuit)
+        window.grab().save(args.out)
+        panel.shutdown()
+        window.close()
+    print(f"saved {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
