@@ -74,7 +74,7 @@ def window_run(seconds: float, threads: int | None) -> dict:
     clock.start()
     ticks: list[int] = []
     steps: list[tuple[float, int]] = []
-    measuring = {"on": False, "until": 0.0}
+    measuring = {"on": False, "until": 0.0, "done": False}
 
     def on_tick() -> None:
         if measuring["on"]:
@@ -85,6 +85,8 @@ def window_run(seconds: float, threads: int | None) -> dict:
     def on_batch(batch) -> None:
         if batch.steps:
             last = batch.steps[-1]
+            if measuring["done"]:
+                return
             if not measuring["on"] and last.step >= 20:  # past the warm-up: start measuring
                 measuring["on"] = True
                 measuring["until"] = time.monotonic() + seconds
@@ -93,6 +95,7 @@ def window_run(seconds: float, threads: int | None) -> dict:
                 steps.append((last.elapsed, last.step))
                 if time.monotonic() >= measuring["until"]:
                     measuring["on"] = False
+                    measuring["done"] = True
                     cpu["end"] = (time.thread_time(), time.monotonic())
                     app.quit()
 

@@ -110,7 +110,8 @@ def test_train_grows_the_loss_curve_and_changes_the_feature_maps(qtbot, make_pan
     assert mosaics[0].shape == mosaics[-1].shape
     assert not np.array_equal(np.nan_to_num(mosaics[0]), np.nan_to_num(mosaics[-1]))
     assert panel.gradient_view.history.layers == ["conv1", "conv2", "fc1", "fc2"]
-    assert panel.progress.value() > 0 and "steps/s" in panel.rate_label.text()
+    qtbot.waitUntil(lambda: "steps/s" in panel.rate_label.text() and panel.step_label.text() != "Step 0",
+                    timeout=TIMEOUT)
     with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
         panel.stop()
 
@@ -191,6 +192,8 @@ def test_a_run_finishes_by_itself_with_validation(qtbot, make_panel):
     assert panel.activation_view.updates >= 1 and panel.activation_view.text("tanh1", "Saturated").endswith("%")
     assert panel.tabs.currentWidget() is panel.boundary_view
     assert "Finished after 30 steps" in panel.message.text.text()
+    assert panel.progress.value() == 100 and panel.step_label.text() == "Step 30"
+    assert panel.epoch_label.text() == "Epoch 2 of 2"
 
 
 def test_train_again_continues_and_reset_starts_afresh(qtbot, make_panel):

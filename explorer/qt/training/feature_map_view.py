@@ -184,8 +184,10 @@ class FeatureMapView(QWidget):
         self.mosaic_item.setImage(mosaic, levels=(0.0, 1.0), autoLevels=False)
         if reshaped:
             self.mosaic_box.autoRange(padding=0.01)
-        self.caption.setText(f"{node}: {c} channel{'s' if c != 1 else ''} of {h}×{w} for the probe on the left, "
-                             f"each scaled to its own range · step {snap.step}")
+        caption = (f"{node}: {c} channel{'s' if c != 1 else ''} of {h}×{w} for the probe on the left, "
+                   "each scaled to its own range")
+        if self.caption.text() != caption:  # a new text relays out the view: only when the node changes
+            self.caption.setText(caption)
         self.updates += 1
 
     def _show_probe(self, snap: FeatureMapSnapshot) -> None:

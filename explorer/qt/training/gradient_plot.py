@@ -10,6 +10,7 @@ neighbouring columns merge and ``bucket`` doubles, so a long run costs what a sh
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -23,7 +24,9 @@ from .plotting import PLOT_FONT_PT, background_colours, lookup_table, nice_ceili
 
 COLUMNS = 240        # width of the step axis of the heatmap, in columns
 FLOOR = 1e-12        # gradients below this (zero included) are drawn as this
-TINT_LEVELS = 24     # canvas tints are quantised, so the scene repaints only on a visible change
+TINT_LEVELS = 12     # canvas tints are quantised, so the scene repaints only on a visible change
+TINT_INTERVAL = 0.3  # seconds between tint updates at most
+TINT_SMOOTHING = 0.9 # tints follow a moving average of log10 |gradient|, not every step's jitter
 COLOUR_MAP = "viridis"
 
 
@@ -62,6 +65,7 @@ class GradientHistory:
         self._count = np.zeros(len(layers), dtype=np.int64)
         self._pending = 0          # steps in the column being built
         self.latest = np.full(len(layers), np.nan, dtype=np.float64)
+        self.smoothed = np.full(len(layers), np.nan, dtype=np.float64)
         self.latest_step = 0
 
     def add(self, x: float, norms: dict[str, float]) -> None:
@@ -73,6 +77,9 @@ class GradientHistory:
             logs = np.where(finite, np.log10(np.maximum(np.where(finite, values, 1.0), FLOOR)), np.nan)
         self.latest = logs
         self.latest_step = x
+        self.smoothed = np.where(np.isfinite(self.smoothed),
+                                 np.where(np.isfinite(logs), TINT_SMOOTHING * self.smoothed + (1 - TINT_SMOOTHING) * logs,
+                                          self.smoothed), logs)
         ok = np.isfinite(logs)
         self._sum[ok] += logs[ok]
         self._count[ok] += 1
@@ -129,6 +136,7 @@ class GradientView(QWidget):
         self._tints: dict[str, int] = {}
         self._x_range = self._bar_range = None
         self._levels_set = False
+        self._tinted_at = 0.0
 
         background, text = background_colours(self)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -233,7 +241,7 @@ class GradientView(QWidget):
             self._bar_range = bar_range
             self.bar_plot.setXRange(*bar_range, padding=0)
             self.bar_plot.getAxis("bottom").setTicks([decade_ticks(*bar_range)])
-        if self.tint_check.isChecked():
+        if self.tint_check.isChecked() and time.monotonic() - self._tinted_at >= TINT_INTERVAL:
             self._update_tints()
 
     def clear(self) -> None:
@@ -256,8 +264,9 @@ class GradientView(QWidget):
 
     def _update_tints(self) -> None:
         history = self.history
+        self._tinted_at = time.monotonic()
         changed = {}
-        for layer, value in zip(history.layers, history.latest):
+        for layer, value in zip(history.layers, history.smoothed):
             level = int(round(self._fraction(value) * (TINT_LEVELS - 1))) if math.isfinite(value) else -1
             if self._tints.get(layer) != level:
                 self._tints[layer] = level

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import collections
 import os
+import threading
+import time
 import traceback
 from typing import Any
 
@@ -44,6 +46,9 @@ class TrainingPanel(QWidget):
     """``trainingPanel``: Train, Pause/Resume, Step, Stop, Reset weights; settings; progress; plots."""
 
     INTERVAL = 50  # ms between deliveries of snapshots to the views (at most 20 a second)
+    LABELS_INTERVAL = 0.25  # s between updates of the progress figures while running
+    MAX_INTERVAL = 250      # ms: the slowest the views update when drawing is costly (see TrainingRun)
+    GUI_CPU_BUDGET = 0.1    # share of a core the views may take while training
 
     run_started = Signal()
     batch_applied = Signal(object)  # SnapshotBatch, after the plots drew it
@@ -66,6 +71,7 @@ class TrainingPanel(QWidget):
         self._step_offset = 0       # steps done by earlier runs continued now (x axis of the plots)
         self._rate = collections.deque(maxlen=40)  # (elapsed, step) of recent batches, for steps/s
         self._epochs = 0
+        self._labels_at = 0.0
 
         self._build_controls()
         self._build_plots()
@@ -119,7 +125,7 @@ class TrainingPanel(QWidget):
         self.lr_label = QLabel("", objectName="lrLabel")
         self.lr_label.setToolTip("The learning rate the last step used")
         self.progress = QProgressBar(objectName="trainingProgress")
-        self.progress.setRange(0, 1)
+        self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
         self.lock_label = QLabel("The network is locked while training", objectName="lockLabel")
@@ -188,6 +194,7 @@ class TrainingPanel(QWidget):
 
     def attach(self, window) -> None:
         """Put the panel into ``window`` and follow it: its document, canvas clicks, locking, closing."""
+        warm_up_imports()
         self.window = window
         window.add_training_panel(self)
         window.document_replaced.connect(self.set_document)
@@ -311,7 +318,8 @@ class TrainingPanel(QWidget):
         self._prepare_views(trainer, fresh=not continuing)
         self._epochs = settings.epochs
         self._rate.clear()
-        run = TrainingRun(trainer, self, interval_ms=self.interval_ms, torch_threads=self.torch_threads)
+        run = TrainingRun(trainer, self, interval_ms=self.interval_ms, torch_threads=self.torch_threads,
+                          max_interval_ms=self.MAX_INTERVAL, cpu_budget=self.GUI_CPU_BUDGET)
         run.batch_ready.connect(self._on_batch)
         run.finished.connect(self._on_run_finished)
         self.run = run
@@ -408,7 +416,8 @@ class TrainingPanel(QWidget):
         if batch.steps:
             self.gradient_view.redraw()
             self.latest_step = batch.steps[-1]
-            self._show_progress(batch.steps[-1])
+            run = self.run
+            self._show_progress(batch.steps[-1], force=run is None or run.paused or batch.end is not None)
         if batch.feature_maps is not None:
             self.feature_view.show_snapshot(batch.feature_maps)
         if batch.activation is not None:
@@ -487,10 +496,21 @@ class TrainingPanel(QWidget):
 
     # Showing state -------------------------------------------------------------------------------
 
-    def _show_progress(self, snap: StepSnapshot) -> None:
+    def _show_progress(self, snap: StepSnapshot, force: bool = False) -> None:
+        """The figures under the buttons, at most ``LABELS_INTERVAL`` apart unless ``force``d (paused, ended).
+
+        Each new label text repaints the label and the dock behind it, so they need not follow every batch.
+        """
         self._rate.append((snap.elapsed, snap.step))
         while len(self._rate) > 2 and snap.elapsed - self._rate[0][0] > 3.0:
             self._rate.popleft()
+        settings_text = f"lr {snap.lr:g} · batch {snap.batch_size}"
+        if settings_text != self.lr_label.text():  # a live change shows at once
+            self.lr_label.setText(settings_text)
+        now = time.monotonic()
+        if not force and now - self._labels_at < self.LABELS_INTERVAL:
+            return
+        self._labels_at = now
         (t0, s0), (t1, s1) = self._rate[0], self._rate[-1]
         if t1 - t0 > 0.2:
             self.rate_label.setText(f"{(s1 - s0) / (t1 - t0):.0f} steps/s")
@@ -499,11 +519,10 @@ class TrainingPanel(QWidget):
         self.step_label.setText(f"Step {snap.step + self._step_offset}")
         seconds = int(snap.elapsed)
         self.elapsed_label.setText(f"{seconds // 60}:{seconds % 60:02d}")
-        self.lr_label.setText(f"lr {snap.lr:g} · batch {snap.batch_size}")
-        total = max(1, snap.total_steps or 1)
-        if self.progress.maximum() != total:
-            self.progress.setRange(0, total)
-        self.progress.setValue(min(snap.step, total))
+        # In whole percent: QProgressBar repaints at once on every new value, which costs milliseconds.
+        percent = min(100, int(100 * snap.step / max(1, snap.total_steps or 1)))
+        if self.progress.value() != percent:
+            self.progress.setValue(percent)
 
     def _reset_progress(self) -> None:
         self.latest_step = None
@@ -512,7 +531,6 @@ class TrainingPanel(QWidget):
         self.rate_label.setText("– steps/s")
         self.elapsed_label.setText("0:00")
         self.lr_label.setText("")
-        self.progress.setRange(0, 1)
         self.progress.setValue(0)
 
     def _update_buttons(self) -> None:
@@ -544,6 +562,28 @@ class TrainingPanel(QWidget):
         for node_id, colour in tints.items():
             if self.document is not None and self.document.has_node(node_id):
                 scene.set_node_tint(node_id, colour)
+
+
+_warmed = threading.Event()
+
+
+def warm_up_imports() -> None:
+    """Import in the background what the first Train would otherwise import on the GUI thread.
+
+    PyTorch's optimisers import ``torch._dynamo`` when the first one is made: seconds of imports,
+    which froze the window at the first press of Train. Once per process; a daemon thread.
+    """
+    if _warmed.is_set():
+        return
+    _warmed.set()
+
+    def run() -> None:
+        try:
+            import torch._dynamo  # noqa: F401
+        except Exception:  # noqa: BLE001  (only a head start; the trainer imports it again if need be)
+            pass
+
+    threading.Thread(target=run, name="warm-up-imports", daemon=True).start()
 
 
 def default_torch_threads() -> int:

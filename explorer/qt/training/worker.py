@@ -7,7 +7,11 @@ Only plain snapshots cross from the training thread to the GUI, and not often (S
 * the worker emits ``snapshots_ready`` only when the mailbox goes from empty to non-empty, so at
   most one notification is ever waiting in the GUI's event queue, however fast the steps come;
 * :class:`TrainingRun`, on the GUI thread, empties the mailbox at most every ``interval_ms``
-  (50 ms, 20 times a second) and emits ``batch_ready`` with everything at once.
+  (50 ms, 20 times a second) and emits ``batch_ready`` with everything at once;
+* the interval adapts to what drawing costs: when the GUI thread has spent more than
+  ``cpu_budget`` of its time since the last batch (the plots' repaints included), the next
+  batch waits longer, up to ``max_interval_ms``; when it is idle, the interval shrinks back.
+  Training and drawing share the cores, so the plots never take much from the training.
 
 Commands (pause, resume, one step, stop, live settings, probe sample) go straight to the
 trainer's thread-safe methods; the worker never touches a widget. Everything the generator
@@ -169,8 +173,12 @@ class TrainingRun(QObject):
         return running
 
     def __init__(self, trainer: Any, parent: QObject | None = None, *, interval_ms: int = 50,
-                 torch_threads: int | None = None) -> None:
+                 torch_threads: int | None = None, max_interval_ms: int = 250, cpu_budget: float = 0.1) -> None:
         super().__init__(parent)
+        self.min_interval_ms = interval_ms
+        self.max_interval_ms = max(interval_ms, max_interval_ms)
+        self.cpu_budget = cpu_budget
+        self._cpu_mark = (time.thread_time(), time.monotonic())
         self.trainer = trainer
         self.interval_ms = interval_ms
         self.end: EndSnapshot | None = None
@@ -254,8 +262,19 @@ class TrainingRun(QObject):
         else:
             self._drain_timer.start(int(wait_ms) + 1)
 
+    def _adapt_interval(self) -> None:
+        """Space batches so the GUI thread stays near ``cpu_budget`` of a core (measured, not guessed)."""
+        cpu, wall = time.thread_time(), time.monotonic()
+        used = (cpu - self._cpu_mark[0]) / max(wall - self._cpu_mark[1], 1e-3)
+        self._cpu_mark = (cpu, wall)
+        if used > self.cpu_budget:
+            self.interval_ms = min(self.max_interval_ms, int(self.interval_ms * 1.25) + 1)
+        elif used < self.cpu_budget / 2:
+            self.interval_ms = max(self.min_interval_ms, int(self.interval_ms / 1.25))
+
     @Slot()
     def _drain(self) -> None:
+        self._adapt_interval()
         self._last_drain = time.monotonic()
         batch = self._mailbox.take()
         if batch.end is not None:
