@@ -15,7 +15,7 @@ def loss_function(task: str):
 
 @torch.inference_mode()
 def evaluate(module: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: str,
-             chunk: int = 2048) -> tuple[float, float | None]:
+             chunk: int = 512) -> tuple[float, float | None]:
     """Mean loss and accuracy (classification only) of ``module`` over all of ``x``, in eval mode.
 
     The caller switches the module to eval mode; this only runs the forward passes, in chunks of

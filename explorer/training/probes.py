@@ -20,7 +20,6 @@ from torch import nn
 # Thresholds for "saturated" units: where the slope has fallen below about a tenth of its peak.
 SIGMOID_SATURATED = 0.03   # output below this or above 1 - this
 TANH_SATURATED = 0.95      # |output| above this
-SATURATING_KINDS = {"Sigmoid", "Tanh"}
 RECTIFIER_KINDS = {"ReLU"}
 
 
@@ -130,31 +129,34 @@ def activation_stats(module: nn.Module, node_kinds: dict[str, str], x: torch.Ten
     zero. ``dead``: the fraction of ReLU units (output positions) that are zero for every sample of
     ``x``. Call inside :func:`probing`.
     """
-    keys: list[tuple[str, str]] = []
+    keys: list[tuple[str, str, float]] = []  # node, statistic, factor applied on the host
     values: list[torch.Tensor] = []
 
     def record(node_id: str, out: torch.Tensor) -> None:
+        # Kernels chosen for speed: mean and a norm instead of std_mean (four times slower on CPU),
+        # an amax over the batch instead of all(); counts are scaled to fractions on the host.
         out = out.detach().float()
-        std, mean = torch.std_mean(out, correction=0)
-        keys.extend(((node_id, "mean"), (node_id, "std")))
-        values.extend((mean, std))
+        n = out.numel()
+        mean = out.mean()
+        keys.extend(((node_id, "mean", 1.0), (node_id, "std", 1.0 / math.sqrt(n))))
+        values.extend((mean, torch.linalg.vector_norm(out - mean)))
         kind = node_kinds.get(node_id)
         if kind == "Sigmoid":
-            keys.append((node_id, "saturated"))
-            values.append(((out < SIGMOID_SATURATED) | (out > 1 - SIGMOID_SATURATED)).float().mean())
+            keys.append((node_id, "saturated", 1.0 / n))
+            values.append(((out - 0.5).abs() > 0.5 - SIGMOID_SATURATED).sum(dtype=torch.float32))
         elif kind == "Tanh":
-            keys.append((node_id, "saturated"))
-            values.append((out.abs() > TANH_SATURATED).float().mean())
+            keys.append((node_id, "saturated", 1.0 / n))
+            values.append((out.abs() > TANH_SATURATED).sum(dtype=torch.float32))
         elif kind in RECTIFIER_KINDS:
-            keys.append((node_id, "dead"))
-            values.append((out <= 0).all(dim=0).float().mean())
+            keys.append((node_id, "dead", len(out) / n))
+            values.append((out.amax(dim=0) <= 0).sum(dtype=torch.float32))
 
     with hooked(module, node_kinds, record):
         module(x)
     stats: dict[str, dict[str, float]] = {}
     if values:
-        for (node_id, name), value in zip(keys, torch.stack(values).tolist()):
-            stats.setdefault(node_id, {})[name] = value
+        for (node_id, name, factor), value in zip(keys, torch.stack(values).tolist()):
+            stats.setdefault(node_id, {})[name] = value * factor
     return stats
 
 

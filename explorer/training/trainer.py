@@ -56,7 +56,7 @@ class Trainer:
     ACTIVATION_INTERVAL = 0.25
     FEATURE_MAP_INTERVAL = 0.1
     BOUNDARY_INTERVAL = 0.25
-    PROBE_BUDGET = 0.01  # each low-rate probe waits long enough to take at most this share of the time
+    PROBE_BUDGET = 0.005  # each low-rate probe waits long enough to take at most this share of the time
     PROBE_BATCH = 64  # validation samples the activation statistics are taken over
 
     def __init__(self, document, settings: TrainingSettings | None = None, *, device: str = "cpu",
