@@ -53,8 +53,6 @@ def main(argv: list[str]) -> int:
         panel.gradient_view.tint_check.setChecked(args.tint)
         if args.node:
             panel.on_node_clicked(args.node)
-        if args.probe:
-            panel.feature_view.probe_spin.setValue(args.probe)
 
         loop = QEventLoop()
 
@@ -68,7 +66,7 @@ def main(argv: list[str]) -> int:
             print(panel.message.text.text(), file=sys.stderr)
             return 1
         if args.probe:
-            panel.run.set_probe_index(args.probe)
+            panel.feature_view.probe_spin.setValue(args.probe)
         tabs = {"features": panel.feature_view, "boundary": panel.boundary_view,
                 "activations": panel.activation_view}
         panel.tabs.setCurrentWidget(tabs[args.tab])

@@ -82,8 +82,8 @@ def wait_paused(qtbot, panel: TrainingPanel) -> int:
     """Wait until the trainer blocks in its pause and the panel has drawn its last step."""
     trainer = panel.run.trainer
     assert trainer.wait_idle(timeout=TIMEOUT / 1000)
-    qtbot.waitUntil(lambda: panel.latest_step is not None and panel.latest_step.step == trainer.step,
-                    timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: panel.latest_step is not None and panel.latest_step.step == trainer.step
+                    and not panel.drawing, timeout=TIMEOUT)
     return trainer.step
 
 
@@ -112,6 +112,21 @@ def test_train_grows_the_loss_curve_and_changes_the_feature_maps(qtbot, make_pan
     assert panel.gradient_view.history.layers == ["conv1", "conv2", "fc1", "fc2"]
     qtbot.waitUntil(lambda: "steps/s" in panel.rate_label.text() and panel.step_label.text() != "Step 0",
                     timeout=TIMEOUT)
+    with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
+        panel.stop()
+
+
+def test_the_probe_chosen_before_training_is_the_one_shown(qtbot, make_panel):
+    panel = make_panel(cnn_digits())
+    panel.feature_view.set_probe_range(100)
+    panel.feature_view.probe_spin.setValue(7)
+    with qtbot.waitSignal(panel.batch_applied, check_params_cb=lambda b: b.feature_maps is not None,
+                          timeout=TIMEOUT) as applied:
+        panel.train()
+    assert applied.args[0].feature_maps.probe_index == 7 and panel.feature_view.probe_spin.value() == 7
+    with qtbot.waitSignal(panel.batch_applied, check_params_cb=lambda b: b.feature_maps is not None
+                          and b.feature_maps.probe_index == 12, timeout=TIMEOUT):
+        panel.feature_view.probe_spin.setValue(12)  # and another one while it runs
     with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
         panel.stop()
 
@@ -157,7 +172,7 @@ def test_a_live_learning_rate_change_reaches_the_trainer_without_a_reset(qtbot, 
     assert panel.latest_step.lr == pytest.approx(0.002)
     run = panel.run
     panel.form.lr.spin.setValue(0.0005)  # as if typed into the exact value box
-    qtbot.waitUntil(lambda: panel.latest_step.lr == pytest.approx(0.0005), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: panel.latest_step.lr == pytest.approx(0.0005) and not panel.drawing, timeout=TIMEOUT)
     assert panel.run is run  # the same run went on
     assert panel.latest_step.step > before
     steps = panel.loss_view.raw.series.x

@@ -18,7 +18,7 @@ import time
 import traceback
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                                QSizePolicy, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
@@ -72,6 +72,14 @@ class TrainingPanel(QWidget):
         self._rate = collections.deque(maxlen=40)  # (elapsed, step) of recent batches, for steps/s
         self._epochs = 0
         self._labels_at = 0.0
+        self._stages: list = []          # drawing still to do, one call per turn of the event loop
+        self._taken: list[SnapshotBatch] = []
+        self._pictures: dict = {}
+        self._force_progress = False
+        self._stage_timer = QTimer(self)
+        self._stage_timer.setSingleShot(True)
+        self._stage_timer.setInterval(1)
+        self._stage_timer.timeout.connect(self._next_stage)
 
         self._build_controls()
         self._build_plots()
@@ -238,6 +246,8 @@ class TrainingPanel(QWidget):
         document.meta_changed.connect(self._on_meta_changed)
         self._saved = None
         self._step_offset = 0
+        self._stage_timer.stop()
+        self._stages, self._taken, self._pictures = [], [], {}
         self.form.set_settings(document.training)
         self.loss_view.clear()
         self.gradient_view.clear()
@@ -391,7 +401,11 @@ class TrainingPanel(QWidget):
         self._refresh_feature_nodes()
         dataset = getattr(trainer, "dataset", None)
         if dataset is not None:
-            self.feature_view.set_probe_range(len(dataset.x_val), getattr(trainer, "probe_index", 0))
+            # The probe the student chose before pressing Train is the one the run shows.
+            index = min(self.feature_view.probe_spin.value(), len(dataset.x_val) - 1)
+            if index != getattr(trainer, "probe_index", 0) and hasattr(trainer, "set_probe_index"):
+                trainer.set_probe_index(index)
+            self.feature_view.set_probe_range(len(dataset.x_val), index)
             if dataset.is_2d:
                 self.boundary_view.set_points(dataset.x_train, dataset.y_train, dataset.num_classes)
             else:
@@ -405,28 +419,68 @@ class TrainingPanel(QWidget):
             self.tabs.setCurrentWidget(self.activation_view)
 
     def _on_batch(self, batch: SnapshotBatch) -> None:
+        """Take a batch in at once (cheap), then draw it in stages, one view per turn of the event loop.
+
+        Drawing everything at once blocked the event loop for the sum of all the repaints; in stages,
+        the window can react between any two of them.
+        """
         offset = self._step_offset
         if batch.steps:
             self.loss_view.add_steps(batch.steps, offset)
             self.gradient_view.add_steps(batch.steps, offset)
-        if batch.validations:
-            self.loss_view.add_validations(batch.validations, offset)
-        if batch.steps or batch.validations:
-            self.loss_view.redraw()
-        if batch.steps:
-            self.gradient_view.redraw()
             self.latest_step = batch.steps[-1]
             run = self.run
-            self._show_progress(batch.steps[-1], force=run is None or run.paused or batch.end is not None)
-        if batch.feature_maps is not None:
-            self.feature_view.show_snapshot(batch.feature_maps)
-        if batch.activation is not None:
-            self.activation_view.show_snapshot(batch.activation)
-        if batch.boundary is not None:
-            self.boundary_view.show_snapshot(batch.boundary)
-        self.batch_applied.emit(batch)
+            if run is None or run.paused or batch.end is not None:
+                self._force_progress = True
+        if batch.validations:
+            self.loss_view.add_validations(batch.validations, offset)
+        for name in ("feature_maps", "activation", "boundary"):
+            picture = getattr(batch, name)
+            if picture is not None:
+                self._pictures[name] = picture
+        self._taken.append(batch)
+        if not self._stages:
+            self._stages = [self.loss_view.redraw, self.gradient_view.redraw, self._draw_pictures,
+                            self._draw_progress]
+            self._stage_timer.start()
+
+    def _next_stage(self) -> None:
+        if self._stages:
+            self._stages.pop(0)()
+        if self._stages:
+            self._stage_timer.start()
+
+    def _draw_pictures(self) -> None:
+        pictures, self._pictures = self._pictures, {}
+        if "feature_maps" in pictures:
+            self.feature_view.show_snapshot(pictures["feature_maps"])
+        if "activation" in pictures:
+            self.activation_view.show_snapshot(pictures["activation"])
+        if "boundary" in pictures:
+            self.boundary_view.show_snapshot(pictures["boundary"])
+
+    def _draw_progress(self) -> None:
+        """The last stage: the figures, then ``batch_applied`` for every batch drawn."""
+        if self.latest_step is not None:
+            self._show_progress(self.latest_step, force=self._force_progress)
+        self._force_progress = False
+        taken, self._taken = self._taken, []
+        for batch in taken:
+            self.batch_applied.emit(batch)
+
+    @property
+    def drawing(self) -> bool:
+        """True while a batch taken in is still being drawn (tests wait for it to end)."""
+        return bool(self._stages)
+
+    def flush_drawing(self) -> None:
+        """Run the drawing stages still waiting, now (a run ended, a document is replaced)."""
+        self._stage_timer.stop()
+        while self._stages:
+            self._stages.pop(0)()
 
     def _on_run_finished(self, end: DoneSnapshot | ErrorSnapshot) -> None:
+        self.flush_drawing()
         run, self.run = self.run, None
         trainer = run.trainer
         steps = int(getattr(trainer, "step", end.step) or 0)
