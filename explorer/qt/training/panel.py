@@ -11,16 +11,12 @@ weights starts the next run afresh, the earlier curves staying faded for compari
 
 from __future__ import annotations
 
-import collections
-import os
-import threading
-import time
 import traceback
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QPushButton, QScrollArea,
                                QSizePolicy, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from explorer.data import DatasetError
@@ -36,8 +32,9 @@ from .feature_map_view import FeatureMapView
 from .gradient_plot import GradientView
 from .loss_plot import LossView
 from .message_bar import ERROR, INFO, WARNING, MessageBar
+from .progress_view import ProgressView
 from .settings_form import SettingsForm
-from .worker import SnapshotBatch, TrainingRun
+from .worker import SnapshotBatch, TrainingRun, default_torch_threads, warm_up_imports
 
 SHUTDOWN_TIMEOUT = 1.0  # seconds a closing window waits for the training thread
 
@@ -46,7 +43,6 @@ class TrainingPanel(QWidget):
     """``trainingPanel``: Train, Pause/Resume, Step, Stop, Reset weights; settings; progress; plots."""
 
     INTERVAL = 50  # ms between deliveries of snapshots to the views (at most 20 a second)
-    LABELS_INTERVAL = 0.25  # s between updates of the progress figures while running
     MAX_INTERVAL = 250      # ms: the slowest the views update when drawing is costly (see TrainingRun)
     GUI_CPU_BUDGET = 0.1    # share of a core the views may take while training
 
@@ -69,9 +65,6 @@ class TrainingPanel(QWidget):
         self.latest_step: StepSnapshot | None = None
         self._saved = None          # (document, version, state_dict) of the last good run, to continue from
         self._step_offset = 0       # steps done by earlier runs continued now (x axis of the plots)
-        self._rate = collections.deque(maxlen=40)  # (elapsed, step) of recent batches, for steps/s
-        self._epochs = 0
-        self._labels_at = 0.0
         self._stages: list = []          # drawing still to do, one call per turn of the event loop
         self._taken: list[SnapshotBatch] = []
         self._pictures: dict = {}
@@ -126,26 +119,10 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.stop_button, 1, 0)
         buttons.addWidget(self.reset_button, 1, 1, 1, 2)
 
-        self.epoch_label = QLabel("Epoch –", objectName="epochLabel")
-        self.step_label = QLabel("Step 0", objectName="stepLabel")
-        self.rate_label = QLabel("– steps/s", objectName="rateLabel")
-        self.elapsed_label = QLabel("0:00", objectName="elapsedLabel")
-        self.lr_label = QLabel("", objectName="lrLabel")
-        self.lr_label.setToolTip("The learning rate the last step used")
-        self.progress = QProgressBar(objectName="trainingProgress")
-        self.progress.setRange(0, 100)
-        self.progress.setValue(0)
-        self.progress.setTextVisible(True)
-        self.lock_label = QLabel("The network is locked while training", objectName="lockLabel")
-        self.lock_label.setStyleSheet("color: #e8710a;")
-        self.lock_label.hide()
-        figures = QGridLayout()
-        figures.setContentsMargins(0, 0, 0, 0)
-        figures.addWidget(self.epoch_label, 0, 0)
-        figures.addWidget(self.step_label, 0, 1)
-        figures.addWidget(self.elapsed_label, 0, 2, Qt.AlignmentFlag.AlignRight)
-        figures.addWidget(self.rate_label, 1, 0)
-        figures.addWidget(self.lr_label, 1, 1, 1, 2)
+        self.progress_view = ProgressView()
+        view = self.progress_view  # its parts, by the names tests and the benchmark use
+        self.epoch_label, self.step_label, self.rate_label = view.epoch_label, view.step_label, view.rate_label
+        self.elapsed_label, self.lr_label, self.progress = view.elapsed_label, view.lr_label, view.bar
 
         self.message = MessageBar()
         self.form = SettingsForm()
@@ -159,9 +136,7 @@ class TrainingPanel(QWidget):
         side = QVBoxLayout(self.side)
         side.setContentsMargins(0, 0, 4, 0)
         side.addLayout(buttons)
-        side.addLayout(figures)
-        side.addWidget(self.progress)
-        side.addWidget(self.lock_label)
+        side.addWidget(self.progress_view)
         side.addWidget(self.message)
         side.addWidget(scroll, 1)
         self.side.setMinimumWidth(300)
@@ -326,8 +301,7 @@ class TrainingPanel(QWidget):
             self._step_offset = 0
             self.loss_view.begin_run()
         self._prepare_views(trainer, fresh=not continuing)
-        self._epochs = settings.epochs
-        self._rate.clear()
+        self.progress_view.begin(None if "steps" in self.trainer_options else settings.epochs, self._step_offset)
         run = TrainingRun(trainer, self, interval_ms=self.interval_ms, torch_threads=self.torch_threads,
                           max_interval_ms=self.MAX_INTERVAL, cpu_budget=self.GUI_CPU_BUDGET)
         run.batch_ready.connect(self._on_batch)
@@ -462,7 +436,7 @@ class TrainingPanel(QWidget):
     def _draw_progress(self) -> None:
         """The last stage: the figures, then ``batch_applied`` for every batch drawn."""
         if self.latest_step is not None:
-            self._show_progress(self.latest_step, force=self._force_progress)
+            self.progress_view.show_step(self.latest_step, force=self._force_progress)
         self._force_progress = False
         taken, self._taken = self._taken, []
         for batch in taken:
@@ -550,42 +524,9 @@ class TrainingPanel(QWidget):
 
     # Showing state -------------------------------------------------------------------------------
 
-    def _show_progress(self, snap: StepSnapshot, force: bool = False) -> None:
-        """The figures under the buttons, at most ``LABELS_INTERVAL`` apart unless ``force``d (paused, ended).
-
-        Each new label text repaints the label and the dock behind it, so they need not follow every batch.
-        """
-        self._rate.append((snap.elapsed, snap.step))
-        while len(self._rate) > 2 and snap.elapsed - self._rate[0][0] > 3.0:
-            self._rate.popleft()
-        settings_text = f"lr {snap.lr:g} · batch {snap.batch_size}"
-        if settings_text != self.lr_label.text():  # a live change shows at once
-            self.lr_label.setText(settings_text)
-        now = time.monotonic()
-        if not force and now - self._labels_at < self.LABELS_INTERVAL:
-            return
-        self._labels_at = now
-        (t0, s0), (t1, s1) = self._rate[0], self._rate[-1]
-        if t1 - t0 > 0.2:
-            self.rate_label.setText(f"{(s1 - s0) / (t1 - t0):.0f} steps/s")
-        epochs = f" of {self._epochs}" if self._epochs and "steps" not in self.trainer_options else ""
-        self.epoch_label.setText(f"Epoch {snap.epoch}{epochs}")
-        self.step_label.setText(f"Step {snap.step + self._step_offset}")
-        seconds = int(snap.elapsed)
-        self.elapsed_label.setText(f"{seconds // 60}:{seconds % 60:02d}")
-        # In whole percent: QProgressBar repaints at once on every new value, which costs milliseconds.
-        percent = min(100, int(100 * snap.step / max(1, snap.total_steps or 1)))
-        if self.progress.value() != percent:
-            self.progress.setValue(percent)
-
     def _reset_progress(self) -> None:
         self.latest_step = None
-        self.epoch_label.setText("Epoch –")
-        self.step_label.setText(f"Step {self._step_offset}")
-        self.rate_label.setText("– steps/s")
-        self.elapsed_label.setText("0:00")
-        self.lr_label.setText("")
-        self.progress.setValue(0)
+        self.progress_view.reset(self._step_offset)
 
     def _update_buttons(self) -> None:
         run = self.run
@@ -601,7 +542,7 @@ class TrainingPanel(QWidget):
         self.reset_button.setEnabled(idle and (self._saved is not None or self.loss_view.step_count > 0))
 
     def _set_locked(self, locked: bool) -> None:
-        self.lock_label.setVisible(locked)
+        self.progress_view.set_locked(locked)
         if self.window is not None:
             self.window.set_editing_locked(locked)
 
@@ -616,39 +557,6 @@ class TrainingPanel(QWidget):
         for node_id, colour in tints.items():
             if self.document is not None and self.document.has_node(node_id):
                 scene.set_node_tint(node_id, colour)
-
-
-_warmed = threading.Event()
-
-
-def warm_up_imports() -> None:
-    """Import in the background what the first Train would otherwise import on the GUI thread.
-
-    PyTorch's optimisers import ``torch._dynamo`` when the first one is made: seconds of imports,
-    which froze the window at the first press of Train. Once per process; a daemon thread.
-    """
-    if _warmed.is_set():
-        return
-    _warmed.set()
-
-    def run() -> None:
-        try:
-            import torch._dynamo  # noqa: F401
-        except Exception:  # noqa: BLE001  (only a head start; the trainer imports it again if need be)
-            pass
-
-    threading.Thread(target=run, name="warm-up-imports", daemon=True).start()
-
-
-def default_torch_threads() -> int:
-    """Intra-op threads for training: all cores but one, which the window keeps for itself.
-
-    With two cores, two torch threads spin against the GUI thread (and each other) and train
-    several times slower than one; see tests/benchmarks/bench_responsiveness.py.
-    """
-    import torch
-
-    return max(1, min(torch.get_num_threads(), (os.cpu_count() or 2) - 1))
 
 
 def _normalised(training: dict) -> dict:

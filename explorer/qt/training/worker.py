@@ -20,6 +20,7 @@ raises comes home as an :class:`ErrorSnapshot` with its traceback (STYLE 11).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
@@ -109,10 +110,12 @@ class TrainingWorker(QObject):
         step = 0
         ended = False
         generator = None
+        previous_threads = None
         try:
             if self._torch_threads:
                 import torch
-                torch.set_num_threads(self._torch_threads)
+                previous_threads = torch.get_num_threads()
+                torch.set_num_threads(self._torch_threads)  # process-wide: put back when the run ends
             generator = self._trainer.run()
             for snap in generator:
                 step = getattr(snap, "step", step)
@@ -135,6 +138,9 @@ class TrainingWorker(QObject):
                         ended = True
             if not ended:
                 self._put(DoneSnapshot(step=step, reason="stopped"))
+            if previous_threads is not None:
+                import torch
+                torch.set_num_threads(previous_threads)
             # Hand this object back to the GUI thread, so it can be deleted there once the thread is done.
             app = QCoreApplication.instance()
             if app is not None:
@@ -303,3 +309,36 @@ class TrainingRun(QObject):
         if thread is not None:
             thread.deleteLater()
         self.finished.emit(end)
+
+
+_warmed = threading.Event()
+
+
+def warm_up_imports() -> None:
+    """Import in the background what the first Train would otherwise import on the GUI thread.
+
+    PyTorch's optimisers import ``torch._dynamo`` when the first one is made: seconds of imports,
+    which froze the window at the first press of Train. Once per process; a daemon thread.
+    """
+    if _warmed.is_set():
+        return
+    _warmed.set()
+
+    def run() -> None:
+        try:
+            import torch._dynamo  # noqa: F401
+        except Exception:  # noqa: BLE001  (only a head start; the trainer imports it again if need be)
+            pass
+
+    threading.Thread(target=run, name="warm-up-imports", daemon=True).start()
+
+
+def default_torch_threads() -> int:
+    """Intra-op threads for training: all cores but one, which the window keeps for itself.
+
+    With two cores, two torch threads spin against the GUI thread (and each other) and train
+    several times slower than one; see tests/benchmarks/bench_responsiveness.py.
+    """
+    import torch
+
+    return max(1, min(torch.get_num_threads(), (os.cpu_count() or 2) - 1))
