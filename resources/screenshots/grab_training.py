@@ -72,6 +72,9 @@ def main(argv: list[str]) -> int:
         panel.tabs.setCurrentWidget(tabs[args.tab])
         QTimer.singleShot(300_000, loop.quit)
         loop.exec()  # a local loop: quitting the application's would stop the run (aboutToQuit)
+        panel.flush_drawing()
+        if panel.latest_step is not None:  # the figures follow at 4 Hz; show the step the curves show
+            panel.progress_view.show_step(panel.latest_step, force=True)
         window.grab().save(args.out)
         panel.shutdown()
         window.close()
