@@ -10,7 +10,9 @@ def run_app(path: str | None = None, settings=None) -> int:
 
     ``settings`` (a QSettings) replaces the user's, for tests.
     """
-    import torch  # noqa: F401  (import torch before any QApplication exists: pytorch #11326)
+    from .preload import import_torch_first
+
+    import_torch_first()  # before Qt is loaded: see explorer/qt/preload.py
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -34,7 +34,7 @@ from .loss_plot import LossView
 from .message_bar import ERROR, INFO, WARNING, MessageBar
 from .progress_view import ProgressView
 from .settings_form import SettingsForm
-from .worker import SnapshotBatch, TrainingRun, default_torch_threads, warm_up_imports
+from .worker import SnapshotBatch, TrainingRun, default_torch_threads
 
 SHUTDOWN_TIMEOUT = 1.0  # seconds a closing window waits for the training thread
 
@@ -177,7 +177,6 @@ class TrainingPanel(QWidget):
 
     def attach(self, window) -> None:
         """Put the panel into ``window`` and follow it: its document, canvas clicks, locking, closing."""
-        warm_up_imports()
         self.window = window
         window.add_training_panel(self)
         window.document_replaced.connect(self.set_document)
@@ -246,7 +245,12 @@ class TrainingPanel(QWidget):
             self.form.set_settings(self.document.training)
 
     def _on_settings_edited(self, settings: dict) -> None:
-        if self.document is not None and settings != self.document.training:
+        if self.document is None or settings == self.document.training:
+            return
+        editor = getattr(self.window, "editor", None)
+        if editor is not None:
+            editor.set_training(settings)  # undoable, and marks the file modified
+        else:
             self.document.set_meta(training=settings)
 
     def _refresh_feature_nodes(self) -> None:

@@ -311,26 +311,6 @@ class TrainingRun(QObject):
         self.finished.emit(end)
 
 
-_warmed = threading.Event()
-
-
-def warm_up_imports() -> None:
-    """Import in the background what the first Train would otherwise import on the GUI thread.
-
-    PyTorch's optimisers import ``torch._dynamo`` when the first one is made: seconds of imports,
-    which froze the window at the first press of Train. Once per process; a daemon thread.
-    """
-    if _warmed.is_set():
-        return
-    _warmed.set()
-
-    def run() -> None:
-        try:
-            import torch._dynamo  # noqa: F401
-        except Exception:  # noqa: BLE001  (only a head start; the trainer imports it again if need be)
-            pass
-
-    threading.Thread(target=run, name="warm-up-imports", daemon=True).start()
 
 
 def default_torch_threads() -> int:
