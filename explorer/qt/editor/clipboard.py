@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
 from ...graph import Document, GraphError
 from ...graph import fileformat
-
-MIME = "application/x-nn-explorer-layers"
 
 
 def payload_for(doc: Document, node_ids: list[str]) -> dict[str, Any]:
@@ -39,11 +36,12 @@ def check_payload(payload: Any) -> dict[str, Any]:
 
 
 def put(payload: dict[str, Any]) -> None:
-    text = json.dumps(payload, indent=1)
-    data = QMimeData()
-    data.setData(MIME, text.encode("utf-8"))
-    data.setText(text)
-    QGuiApplication.clipboard().setMimeData(data)
+    """Put layers on the clipboard as JSON text (pasteable into a text editor, too).
+
+    Plain text rather than a QMimeData of our own: the clipboard takes ownership of a QMimeData
+    and, with PySide6, deleting it again at exit crashed the interpreter after any copy.
+    """
+    QGuiApplication.clipboard().setText(json.dumps(payload, indent=1))
 
 
 def take() -> dict[str, Any] | None:
@@ -51,12 +49,9 @@ def take() -> dict[str, Any] | None:
     data = QGuiApplication.clipboard().mimeData()
     if data is None:
         return None
-    if data.hasFormat(MIME):
-        raw = bytes(data.data(MIME)).decode("utf-8", "replace")
-    elif data.hasText():
-        raw = data.text()
-    else:
+    if not data.hasText():
         return None
+    raw = data.text()
     try:
         return check_payload(json.loads(raw))
     except (ValueError, GraphError):
