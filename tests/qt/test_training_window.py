@@ -110,3 +110,16 @@ def test_opening_another_network_mid_run_stops_the_run(window, panel, qtbot):
     assert not window.locked
     assert panel.document is window.document and panel.form.settings()["dataset"] == "moons"
     assert panel.loss_view.step_count == 0
+
+
+def test_a_settings_edit_marks_the_file_modified_and_undoes(window, panel, qtbot):
+    open_preset(window, "cnn-digits")
+    assert window.undo_stack.isClean()
+    before = dict(window.document.training)
+    panel.form.lr.spin.setValue(0.0321)  # as if typed
+    assert window.document.training["lr"] == pytest.approx(0.0321)
+    assert not window.undo_stack.isClean() and "*" in window.windowTitle()
+    assert "lr" in window.undo_stack.undoText()
+    window.undo_stack.undo()
+    assert window.document.training == before
+    assert panel.form.settings()["lr"] == pytest.approx(before["lr"])

@@ -15,10 +15,12 @@ from typing import Any, Callable, ContextManager
 from PySide6.QtGui import QUndoCommand
 
 from ...graph import Document, Edge
+from ...training.settings import SettingsError, TrainingSettings
 
 Pos = tuple[float, float]
 
 PARAM_EDIT_ID = 1001  # mergeable: consecutive edits of one parameter become one undo step
+TRAINING_EDIT_ID = 1002  # mergeable: a run of training-settings edits becomes one undo step
 
 
 class DocumentCommand(QUndoCommand):
@@ -233,3 +235,47 @@ class SetMetaCommand(DocumentCommand):
 
     def revert(self) -> None:
         self.doc.set_meta(name=self.old[0], description=self.old[1])
+
+
+class SetTrainingCommand(DocumentCommand):
+    """Change the training settings saved with the network; consecutive changes merge into one step.
+
+    Going through the undo stack is what makes a settings change mark the file modified, so closing
+    the window asks before the settings are lost.
+    """
+
+    def __init__(self, doc: Document, training: dict[str, Any]):
+        super().__init__(doc, "")
+        self.old, self.new = copy.deepcopy(doc.training), copy.deepcopy(training)
+        self._name_it()
+
+    def _name_it(self) -> None:
+        old, new = _complete_training(self.old), _complete_training(self.new)
+        keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+        self.setText(f"Change training settings ({shown})" if keys else "Change training settings")
+
+    def apply(self) -> None:
+        self.doc.set_meta(training=self.new)
+
+    def revert(self) -> None:
+        self.doc.set_meta(training=self.old)
+
+    def id(self) -> int:
+        return TRAINING_EDIT_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetTrainingCommand):
+            return False
+        self.new = other.new
+        self._name_it()
+        self.setObsolete(self.new == self.old)
+        return True
+
+
+def _complete_training(training: dict[str, Any]) -> dict[str, Any]:
+    """A training section with its defaults filled in, so a short file and a full form compare."""
+    try:
+        return TrainingSettings.from_dict(training).to_dict()
+    except (SettingsError, TypeError):
+        return dict(training)

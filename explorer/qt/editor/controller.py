@@ -13,7 +13,7 @@ from ...graph import GraphError, get_kind
 from ...graph.layout import COLUMN, ROW, layered_positions
 from . import clipboard
 from .commands import (AddNodeCommand, ConnectCommand, DocumentCommand, LayoutCommand, MoveNodesCommand, PasteCommand,
-                       RemoveCommand, SetMetaCommand, SetParamCommand)
+                       RemoveCommand, SetMetaCommand, SetParamCommand, SetTrainingCommand)
 from .scene import LOCKED_REASON, GraphScene
 
 PASTE_STEP = 40.0
@@ -125,6 +125,11 @@ class GraphEditor(QObject):
         if self._refuse_if_locked():
             return
         self.push(SetMetaCommand(self.doc, name=name, description=description))
+
+    def set_training(self, training: dict) -> None:
+        """Record new training settings. Not refused while locked: lr, momentum, weight decay and
+        batch size change live during a run, and the file should keep what the run used."""
+        self.push(SetTrainingCommand(self.doc, training))
 
     def auto_layout(self) -> None:
         if self._refuse_if_locked():
