@@ -1,9 +1,14 @@
-"""What training minimises: cross-entropy for classification, mean squared error for regression."""
+"""What training minimises (cross-entropy for classification, mean squared error for regression),
+and the validation passes that measure it on held-out samples."""
 
 from __future__ import annotations
 
+import time
+
 import torch
 from torch.nn import functional as F
+
+from .probes import probing
 
 CLASSIFICATION = "classification"
 
@@ -35,3 +40,48 @@ def evaluate(module: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: st
     loss, right = torch.stack([loss_sum, correct]).tolist()
     n = len(x)
     return loss / n, (right / n if classification else None)
+
+
+class Validator:
+    """Validation passes over ``x``/``y``, each in eval mode, in the faster of two memory layouts.
+
+    On the CPU, max pooling after a convolution runs about three times faster channels-last (its
+    kernel is vectorised over channels), which halves validation of 28x28 image networks, while
+    on 8x8 images the conversion costs more than it saves. So the first passes alternate between
+    the two (the first pass of all is slowed by warming up, hence more than one each) and the rest
+    keep the faster. Parameters are converted for the pass and back, value for value, so training
+    never notices. Networks without convolution weights keep the default layout.
+    """
+
+    LAYOUTS = (torch.contiguous_format, torch.channels_last)
+    TRIALS = 2  # passes per layout before choosing
+
+    def __init__(self, module: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: str):
+        self.module, self.x, self.y, self.task = module, x, y, task
+        has_conv = any(p.dim() == 4 for p in module.parameters())
+        self.layouts = self.LAYOUTS if has_conv else self.LAYOUTS[:1]
+        self.fastest: dict[torch.memory_format, float] = {f: float("inf") for f in self.layouts}  # seconds
+        self._passes = 0
+
+    @property
+    def layout(self) -> torch.memory_format:
+        """The layout the next pass uses: in turn while trying, then the one with the fastest pass."""
+        if self._passes < self.TRIALS * len(self.layouts):
+            return self.layouts[self._passes % len(self.layouts)]
+        return min(self.layouts, key=self.fastest.__getitem__)
+
+    def __call__(self) -> tuple[float, float | None]:
+        layout = self.layout
+        started = time.perf_counter()
+        converted = layout is not torch.contiguous_format
+        if converted:
+            self.module.to(memory_format=layout)
+        try:
+            with probing(self.module):
+                result = evaluate(self.module, self.x, self.y, self.task)
+        finally:
+            if converted:
+                self.module.to(memory_format=torch.contiguous_format)
+        self.fastest[layout] = min(self.fastest[layout], time.perf_counter() - started)
+        self._passes += 1
+        return result

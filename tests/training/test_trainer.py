@@ -205,3 +205,30 @@ def test_run_is_single_use(mlp_doc):
     list(trainer.run())
     with pytest.raises(RuntimeError, match="runs once"):
         list(trainer.run())
+
+
+def test_validation_layout_never_changes_training(cnn_doc, bands):
+    runs = {}
+    for layout in (torch.contiguous_format, torch.channels_last):
+        trainer = Trainer(cnn_doc, TrainingSettings(batch_size=16, epochs=4), dataset=bands, probes=False)
+        trainer._validator.layouts = (layout,)
+        snaps = list(trainer.run())
+        runs[layout] = (_losses(snaps), [s.val_loss for s in snaps if isinstance(s, ValidationSnapshot)])
+        assert all(p.is_contiguous() for p in trainer.module.parameters())
+    (losses_a, vals_a), (losses_b, vals_b) = runs.values()
+    assert losses_a == losses_b and len(vals_a) == 4
+    assert vals_a == pytest.approx(vals_b, rel=1e-5)
+
+
+def test_validator_tries_both_layouts_then_keeps_the_faster(cnn_doc, mlp_doc, bands):
+    validator = Trainer(cnn_doc, TrainingSettings(), dataset=bands, probes=False)._validator
+    tried = []
+    for _ in range(4):
+        tried.append(validator.layout)
+        validator()
+    assert tried == [torch.contiguous_format, torch.channels_last] * 2
+    validator.fastest = {torch.contiguous_format: 2.0, torch.channels_last: 1.0}
+    assert validator.layout == torch.channels_last
+    validator.fastest = {torch.contiguous_format: 1.0, torch.channels_last: 2.0}
+    assert validator.layout == torch.contiguous_format
+    assert Trainer(mlp_doc, probes=False)._validator.layouts == (torch.contiguous_format,)
