@@ -326,7 +326,7 @@ class Trainer:
                     self._cond.wait()
                     self._waiting = False
                     self._paused_for += time.perf_counter() - since
-            if self.probes:
+            if self.probes and self._map_nodes:
                 yield self._feature_maps()
 
     def _run_is_over(self, epoch: int, ends_epoch: bool) -> bool:

@@ -13,7 +13,6 @@ a few times, the median shown with all the ratios beside it as a check on noise.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
