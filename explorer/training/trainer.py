@@ -50,9 +50,15 @@ class Trainer:
     ``epochs`` as the length of the run; ``dataset`` (a loaded :class:`~explorer.data.Dataset`)
     skips loading the one the settings name. ``probes=False`` leaves out the low-rate probes
     (activation statistics, feature maps, decision boundary); steps and validation always come.
+
+    Rates: a :class:`StepSnapshot` every step; a :class:`ValidationSnapshot` at each epoch end and
+    at the end; activation statistics, feature maps and the decision boundary at most every
+    ``*_INTERVAL`` seconds and rarer when one probe would take more than ``PROBE_BUDGET`` of the
+    time (set these on an instance to trade speed for smoother pictures). All probes come once
+    before the first step, after every single step, and at the end.
     """
 
-    # Seconds between low-rate probes; a class attribute so a caller can tune them per instance.
+    # Seconds between low-rate probes; class attributes so a caller can tune them per instance.
     ACTIVATION_INTERVAL = 0.25
     FEATURE_MAP_INTERVAL = 0.1
     BOUNDARY_INTERVAL = 0.25
