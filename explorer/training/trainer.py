@@ -41,6 +41,7 @@ from .snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, Erro
                         Snapshot, StepSnapshot, ValidationSnapshot)
 
 FINISHED, STOPPED, DIVERGED = "finished", "stopped", "diverged"
+_FOREACH_COPY = getattr(torch, "_foreach_copy_", None)
 
 
 class Trainer:
@@ -311,8 +312,11 @@ class Trainer:
                 correct = int(np.count_nonzero(out.detach().numpy().argmax(1) == yb.numpy()))
             else:
                 parts.append((out.detach().argmax(1) == yb).sum(dtype=self._host_buffer.dtype))
-        torch._foreach_copy_(self._host_views, parts)
-        values = self._host_buffer.tolist()
+        if _FOREACH_COPY is not None:
+            _FOREACH_COPY(self._host_views, parts)
+            values = self._host_buffer.tolist()
+        else:  # older torch: the same single copy, through a stack
+            values = torch.stack(parts).tolist()
         if correct is None and self._classification:
             correct = int(values.pop())
         return values[0], correct, values[1:]

@@ -40,7 +40,10 @@ def _node_norms(module, tensors_of):
     return out
 
 
-def test_gradient_norms_match_plain_pytorch(make_chain, bands):
+@pytest.mark.parametrize("gather", ["foreach_copy", "stack"])
+def test_gradient_norms_match_plain_pytorch(make_chain, bands, monkeypatch, gather):
+    if gather == "stack":  # the path for a torch without _foreach_copy_
+        monkeypatch.setattr("explorer.training.trainer._FOREACH_COPY", None)
     doc = make_chain(CNN)
     settings = TrainingSettings(batch_size=16, lr=0.01, seed=3)
     trainer = Trainer(doc, settings, dataset=bands, steps=1, probes=False)
