@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from ..graph import GraphError, fileformat
 from ..graph.spec import fmt
+from .exits import EXIT_INVALID, fail
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,13 +23,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         doc = fileformat.load(args.file)
     except GraphError as error:
-        print(f"error: {error.message}", file=sys.stderr)
-        return 2
+        return fail(error.message)
     report = doc.infer()
     if not report.ok:
         for error in report.errors:
-            print(f"error: {args.file}: {error.message}", file=sys.stderr)
-        return 2
+            fail(f"{args.file}: {error.message}")
+        return EXIT_INVALID
     rows = [(n.id, n.kind, list(report.nodes[n.id].output.shape), report.nodes[n.id].params or 0)
             for n in (doc.node(i) for i in doc.topological_order())]
     total = report.total_params

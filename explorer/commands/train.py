@@ -18,8 +18,8 @@ from ..graph import GraphError, fileformat
 from ..graph.errors import BuildError
 from ..training.settings import SettingsError, TrainingSettings
 from ..training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot, ValidationSnapshot
+from .exits import EXIT_DIVERGED, EXIT_FAILED, EXIT_INVALID, EXIT_OK, fail
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_DIVERGED = 0, 1, 2, 3
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         doc = fileformat.load(args.file)
     except GraphError as error:
-        return _fail(error.message, EXIT_INVALID)
+        return fail(error.message, EXIT_INVALID)
     training = dict(doc.training)
     for key in ("epochs", "seed", "lr"):
         if getattr(args, key) is not None:
@@ -56,14 +56,14 @@ def run(args: argparse.Namespace) -> int:
         trainer = Trainer(doc, settings, device=args.device, output=args.output, steps=args.steps, probes=False)
     except BuildError as error:
         for problem in error.errors:
-            _fail(f"{args.file}: {problem.message}", EXIT_INVALID)
+            fail(f"{args.file}: {problem.message}", EXIT_INVALID)
         return EXIT_INVALID
     except (GraphError, SettingsError, DatasetError) as error:
-        return _fail(f"{args.file}: {error.message}", EXIT_INVALID)
+        return fail(f"{args.file}: {error.message}", EXIT_INVALID)
     try:
         metrics = open(args.metrics, "w", encoding="utf-8") if args.metrics else None
     except OSError as error:
-        return _fail(f"cannot write the metrics file {args.metrics}: {error.strerror}", EXIT_INVALID)
+        return fail(f"cannot write the metrics file {args.metrics}: {error.strerror}", EXIT_INVALID)
     progress = Progress(sys.stdout, trainer.total_steps, settings.epochs if args.steps is None else None)
     try:
         return _train(trainer, metrics, progress, args)
@@ -94,21 +94,16 @@ def _train(trainer, metrics: TextIO | None, progress: "Progress", args: argparse
             progress.validation(snap)
         elif isinstance(snap, ErrorSnapshot):
             progress.close()
-            return _fail(snap.message.splitlines()[0], EXIT_FAILED)
+            return fail(snap.message.splitlines()[0], EXIT_FAILED)
         elif isinstance(snap, DoneSnapshot):
             progress.close()
             if snap.reason == "diverged":
-                return _fail(snap.message, EXIT_DIVERGED)
+                return fail(snap.message, EXIT_DIVERGED)
             print(summary(snap, last_step, last_val))
             if args.metrics:
                 print(f"metrics written to {args.metrics}")
             return EXIT_OK
-    return _fail("training ended without finishing", EXIT_FAILED)
-
-
-def _fail(message: str, status: int) -> int:
-    print(f"error: {message}", file=sys.stderr, flush=True)
-    return status
+    return fail("training ended without finishing", EXIT_FAILED)
 
 
 def _finite(value: float | None) -> float | None:

@@ -25,3 +25,12 @@ def window(qtbot, editor_settings):
     win.show()
     qtbot.waitExposed(win)
     return win
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    """Every Qt test must end with no training thread left running (closing and stopping join them)."""
+    yield
+    from explorer.qt.training.worker import TrainingRun
+
+    assert not TrainingRun.running_threads(), "a training thread outlived its test"

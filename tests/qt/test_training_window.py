@@ -18,12 +18,6 @@ PRESETS = Path(__file__).resolve().parents[2] / "presets"
 TIMEOUT = 20_000
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left_running():
-    yield
-    assert not TrainingRun.running_threads(), "a training thread outlived its test"
-
-
 @pytest.fixture
 def panel(window) -> TrainingPanel:
     found = window.findChild(TrainingPanel, "trainingPanel")
