@@ -13,6 +13,9 @@ def run_app(path: str | None = None, settings=None) -> int:
     from .preload import import_torch_first
 
     import_torch_first()  # before Qt is loaded: see explorer/qt/preload.py
+    from .training.cores import keep_gui_thread_serial
+
+    keep_gui_thread_serial()  # the training thread gets the cores: see explorer/qt/training/cores.py
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -5,9 +5,11 @@ view live: loss and accuracy, the gradient heatmap and bars, the feature-map mos
 table and the canvas tinted by gradient size. A 10 ms QTimer measures the event loop: each gap
 between two of its ticks beyond 10 ms is time the window could not react.
 
-The same settings are trained headless (the trainer's generator in a plain loop, probes on), with
-the window's thread count and with torch's default, in rounds that alternate with the window's runs,
-so a change in the machine's load (shared cores) hits both alike; the medians are compared.
+The same settings are trained headless (the trainer's generator in a plain loop, probes on, in a
+fresh process of its own, as ``nn-explorer train`` runs), with torch's default thread count and
+with the window's if that differs, in rounds that alternate with the window's runs, so a change in
+the machine's load (shared cores) hits both alike; the medians are compared. The window's process
+is set up as the program sets itself up (see explorer/qt/training/cores.py).
 
     python tests/benchmarks/bench_responsiveness.py [--seconds 6] [--rounds 3] [--threads N]
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -54,6 +57,13 @@ def headless_steps_per_second(seconds: float, threads: int) -> float:
     finally:
         torch.set_num_threads(previous)
     raise RuntimeError("the headless run ended early")
+
+
+def headless_in_own_process(seconds: float, threads: int) -> float:
+    """:func:`headless_steps_per_second` in a fresh Python process, untouched by the window's threads."""
+    out = subprocess.run([sys.executable, __file__, "--headless", "--seconds", str(seconds), "--threads", str(threads)],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.split()[-1])
 
 
 class WindowBench:
@@ -146,23 +156,30 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternations of headless and window runs")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads of the window's training (default: the panel's choice)")
+    parser.add_argument("--headless", action="store_true", help="only print the headless steps/s (--threads)")
     parser.add_argument("--gui-budget", type=float, default=None,
                         help="share of a core the views may take (default: the panel's GUI_CPU_BUDGET)")
     args = parser.parse_args()
+    if args.headless:
+        print(headless_steps_per_second(args.seconds, args.threads or torch.get_num_threads()))
+        return 0
     if args.gui_budget is not None:
         from explorer.qt.training.panel import TrainingPanel
         TrainingPanel.GUI_CPU_BUDGET = args.gui_budget
 
-    default_threads = torch.get_num_threads()
+    from explorer.qt.training.cores import keep_gui_thread_serial, training_threads
+
+    keep_gui_thread_serial()  # as the program does when it starts
+    default_threads = training_threads()
     bench = WindowBench(args.threads)
     threads = bench.threads
     print(f"lenet-shapes, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; torch {torch.__version__}; "
-          f"the window trains with {threads} thread(s), headless also with {default_threads}")
+          f"the window trains with {threads} thread(s), the GUI thread with 1")
     headless: dict[int, list[float]] = {n: [] for n in sorted({threads, default_threads})}
     window = []
     for _ in range(args.rounds):
         for n in headless:
-            headless[n].append(headless_steps_per_second(args.seconds, n))
+            headless[n].append(headless_in_own_process(args.seconds, n))
         window.append(bench.run(args.seconds))
     bench.close()
 

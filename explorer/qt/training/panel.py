@@ -34,7 +34,8 @@ from .loss_plot import LossView
 from .message_bar import ERROR, INFO, WARNING, MessageBar
 from .progress_view import ProgressView
 from .settings_form import SettingsForm
-from .worker import SnapshotBatch, TrainingRun, default_torch_threads
+from .cores import training_threads
+from .worker import SnapshotBatch, TrainingRun
 
 SHUTDOWN_TIMEOUT = 1.0  # seconds a closing window waits for the training thread
 
@@ -56,7 +57,7 @@ class TrainingPanel(QWidget):
         # Seams for tests and the benchmark: how trainers are made, extra arguments, thread tuning.
         self.trainer_factory = Trainer
         self.trainer_options: dict[str, Any] = {}
-        self.torch_threads: int | None = default_torch_threads()
+        self.torch_threads: int | None = training_threads()
         self.interval_ms = self.INTERVAL
 
         self.document: Document | None = None

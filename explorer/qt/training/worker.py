@@ -20,7 +20,6 @@ raises comes home as an :class:`ErrorSnapshot` with its traceback (STYLE 11).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import traceback
@@ -32,6 +31,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 
 from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot,
                                          FeatureMapSnapshot, StepSnapshot, ValidationSnapshot)
+
+from .cores import lower_this_thread_priority
 
 EndSnapshot = DoneSnapshot | ErrorSnapshot
 
@@ -112,10 +113,11 @@ class TrainingWorker(QObject):
         generator = None
         previous_threads = None
         try:
+            lower_this_thread_priority()  # before torch starts its helper threads: they inherit it
             if self._torch_threads:
                 import torch
                 previous_threads = torch.get_num_threads()
-                torch.set_num_threads(self._torch_threads)  # process-wide: put back when the run ends
+                torch.set_num_threads(self._torch_threads)  # also the default of new threads: put back at the end
             generator = self._trainer.run()
             for snap in generator:
                 step = getattr(snap, "step", step)
@@ -309,16 +311,3 @@ class TrainingRun(QObject):
         if thread is not None:
             thread.deleteLater()
         self.finished.emit(end)
-
-
-
-
-def default_torch_threads() -> int:
-    """Intra-op threads for training: all cores but one, which the window keeps for itself.
-
-    With two cores, two torch threads spin against the GUI thread (and each other) and train
-    several times slower than one; see tests/benchmarks/bench_responsiveness.py.
-    """
-    import torch
-
-    return max(1, min(torch.get_num_threads(), (os.cpu_count() or 2) - 1))
