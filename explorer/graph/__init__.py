@@ -3,7 +3,7 @@
 from .catalogue import GROUPS, LayerKind, all_kinds, get_kind
 from .document import Document, Edge, Node
 from .errors import (BuildError, CycleError, DuplicateEdgeError, DuplicateIdError, FileFormatError, GraphError,
-                     MissingNodeError, NoInputPortError, ParamError, SelfLoopError, TooManyInputsError,
+                     InvalidIdError, MissingNodeError, NoInputPortError, ParamError, SelfLoopError, TooManyInputsError,
                      UnknownKindError, WireError)
 from .params import Param
 from .shapes import MAX_LAYER_PARAMS, NodeInfo, ShapeReport
@@ -11,7 +11,7 @@ from .spec import TensorSpec
 
 __all__ = [
     "GROUPS", "LayerKind", "all_kinds", "get_kind", "Document", "Edge", "Node", "BuildError", "CycleError",
-    "DuplicateEdgeError", "DuplicateIdError", "FileFormatError", "GraphError", "MissingNodeError",
+    "DuplicateEdgeError", "DuplicateIdError", "FileFormatError", "GraphError", "InvalidIdError", "MissingNodeError",
     "NoInputPortError", "ParamError", "SelfLoopError", "TooManyInputsError", "UnknownKindError", "WireError",
     "Param", "MAX_LAYER_PARAMS", "NodeInfo", "ShapeReport", "TensorSpec",
 ]

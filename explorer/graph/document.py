@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 
 from .catalogue import LayerKind, get_kind
-from .errors import (CycleError, DuplicateEdgeError, DuplicateIdError, GraphError, MissingNodeError,
+from .errors import (CycleError, DuplicateEdgeError, DuplicateIdError, GraphError, InvalidIdError, MissingNodeError,
                      NoInputPortError, ParamError, SelfLoopError, TooManyInputsError)
 from .events import Signal
 
@@ -51,12 +51,12 @@ class Edge:
 
 
 def check_node_id(node_id: Any) -> str:
-    """Return ``node_id`` if it can name a node, else raise :class:`GraphError` saying why."""
+    """Return ``node_id`` if it can name a node, else raise :class:`InvalidIdError` saying why."""
     if not isinstance(node_id, str) or not ID_PATTERN.match(node_id):
-        raise GraphError(f"node id {node_id!r} must start with a letter and hold only letters, digits, '_' "
-                         "and '-' (at most 40)", None)
+        raise InvalidIdError(f"node id {node_id!r} must start with a letter and hold only letters, digits, '_' "
+                             "and '-' (at most 40)", None)
     if node_id in _RESERVED_IDS:
-        raise GraphError(f"node id '{node_id}' is reserved by PyTorch; choose another", node_id)
+        raise InvalidIdError(f"node id '{node_id}' is reserved by PyTorch; choose another", node_id)
     return node_id
 
 
@@ -77,6 +77,7 @@ class Document:
         self.node_removed = Signal()    # (node_id)
         self.node_changed = Signal()    # (node_id) parameters changed
         self.node_moved = Signal()      # (node_id)
+        self.node_renamed = Signal()    # (old_id, new_id) its wires now name the new id too
         self.edge_added = Signal()      # (Edge)
         self.edge_removed = Signal()    # (Edge)
         self.meta_changed = Signal()    # () name, description or training settings
@@ -178,6 +179,40 @@ class Document:
             raise ParamError(f"{node.kind} '{node_id}' has no parameter '{name}'", node_id)
         self.set_params(node_id, {**node.params, name: value})
 
+    def check_rename(self, old: str, new: str) -> str:
+        """The id ``old`` would be renamed to; raises :class:`InvalidIdError` or :class:`DuplicateIdError`."""
+        self.node(old)
+        if new == old:
+            return new
+        check_node_id(new)
+        if new in self._graph:
+            raise DuplicateIdError(f"a node with id '{new}' already exists", old)
+        return new
+
+    def rename_node(self, old: str, new: str) -> Node:
+        """Give node ``old`` the id ``new``; its wires follow and the node keeps its place in the file.
+
+        Emits ``node_renamed(old, new)`` then ``changed``; renaming to the same id emits nothing.
+        """
+        node = self.node(old)
+        if self.check_rename(old, new) == old:
+            return node
+        # networkx's relabel appends the new node at the end; rebuilding keeps the file order.
+        graph = nx.DiGraph()
+        for node_id, data in self._graph.nodes(data=True):
+            graph.add_node(new if node_id == old else node_id, **data)
+        for _, _, data in self._graph.edges(data=True):
+            edge = data["edge"]
+            if old in (edge.src, edge.dst):
+                edge = Edge(new if edge.src == old else edge.src, new if edge.dst == old else edge.dst, edge.port)
+            graph.add_edge(edge.src, edge.dst, edge=edge)
+        self._graph = graph
+        node.id = new
+        self._touch()
+        self.node_renamed.emit(old, new)
+        self.changed.emit()
+        return node
+
     def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
         node = self.node(node_id)
         pos = (float(pos[0]), float(pos[1]))
@@ -198,8 +233,11 @@ class Document:
 
     # Wiring --------------------------------------------------------------------------------------
 
-    def check_connect(self, src: str, dst: str, port: int | None = None) -> int:
-        """The port a wire from ``src`` to ``dst`` would take; raises a :class:`WireError` if refused."""
+    def check_connect(self, src: str, dst: str, port: int | None = None, ignoring: Edge | None = None) -> int:
+        """The port a wire from ``src`` to ``dst`` would take; raises a :class:`WireError` if refused.
+
+        ``ignoring`` is a wire being moved: it is checked as if that wire were already gone.
+        """
         self.node(src)
         target = self.node(dst)
         if src == dst:
@@ -207,11 +245,13 @@ class Document:
         layer = target.layer
         if layer.max_inputs == 0:
             raise NoInputPortError(f"{target.kind} '{dst}' takes no inputs: it is where data enters", dst)
-        if self._graph.has_edge(src, dst):
+        if self._graph.has_edge(src, dst) and ignoring != self._graph.edges[src, dst]["edge"]:
             raise DuplicateEdgeError(f"'{src}' is already wired to '{dst}'", dst)
         if nx.has_path(self._graph, dst, src):
             raise CycleError(f"wiring '{src}' into '{dst}' would make a loop: '{dst}' already feeds '{src}'", dst)
-        taken = {e.port for e in self.inputs_of(dst)}
+        # The moved wire cannot lie on a path from dst back to src (it leaves src), so only ports need it.
+        wired = [e for e in self.inputs_of(dst) if e != ignoring]
+        taken = {e.port for e in wired}
         limit = layer.max_inputs
         if port is None:
             port = next(p for p in range(len(taken) + 1) if p not in taken)
@@ -220,17 +260,18 @@ class Document:
         if limit is not None and port >= limit:
             if limit == 1:
                 raise TooManyInputsError(f"{target.kind} '{dst}' takes one input and already has one "
-                                         f"(from '{self.inputs_of(dst)[0].src}'); merge branches with Add or "
+                                         f"(from '{wired[0].src}'); merge branches with Add or "
                                          "Concat", dst)
             raise TooManyInputsError(f"{target.kind} '{dst}' takes at most {limit} inputs", dst)
         if port in taken:
             raise TooManyInputsError(f"input {port} of {target.kind} '{dst}' is already wired", dst)
         return port
 
-    def can_connect(self, src: str, dst: str, port: int | None = None) -> GraphError | None:
+    def can_connect(self, src: str, dst: str, port: int | None = None,
+                    ignoring: Edge | None = None) -> GraphError | None:
         """``None`` if the wire is allowed, else the error saying why not."""
         try:
-            self.check_connect(src, dst, port)
+            self.check_connect(src, dst, port, ignoring)
         except GraphError as error:
             return error
         return None
@@ -253,6 +294,31 @@ class Document:
         self.edge_removed.emit(edge)
         self.changed.emit()
         return edge
+
+    def reconnect(self, edge: Edge, dst: str, port: int | None = None) -> Edge:
+        """Move the input end of ``edge`` to input ``port`` of ``dst`` (same source), as one change.
+
+        Checked first as if ``edge`` were gone, so a refusal leaves it in place. Emits
+        ``edge_removed``, ``edge_added``, then ``changed`` once.
+        """
+        if self.edge_between(edge.src, edge.dst) != edge:
+            raise MissingNodeError(f"'{edge.src}' is not wired to input {edge.port} of '{edge.dst}'", edge.dst)
+        port = self.check_connect(edge.src, dst, port, ignoring=edge)
+        moved = Edge(edge.src, dst, port)
+        if moved == edge:
+            return edge
+        self._graph.remove_edge(edge.src, edge.dst)
+        self.edge_removed.emit(edge)
+        self._graph.add_edge(moved.src, moved.dst, edge=moved)
+        self._touch()
+        self.edge_added.emit(moved)
+        self.changed.emit()
+        return moved
+
+    def edge_between(self, src: str, dst: str) -> Edge | None:
+        """The wire from ``src`` to ``dst``, or ``None``."""
+        data = self._graph.get_edge_data(src, dst)
+        return None if data is None else data["edge"]
 
     # Whole-network queries -----------------------------------------------------------------------
 

@@ -28,6 +28,10 @@ class DuplicateIdError(GraphError):
     """Two nodes with the same id."""
 
 
+class InvalidIdError(GraphError):
+    """A node id that is not a short identifier-like name, or one PyTorch reserves."""
+
+
 class MissingNodeError(GraphError):
     """An edit or an edge names a node that does not exist."""
 
