@@ -208,6 +208,8 @@ def test_a_run_finishes_by_itself_with_validation(qtbot, make_panel):
 
 def test_train_again_continues_and_reset_starts_afresh(qtbot, make_panel):
     panel = make_panel(mlp_moons(), steps=12)
+    datasets = []
+    panel.run_started.connect(lambda: datasets.append(panel.run.trainer.dataset))
     with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
         panel.train()
     with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
@@ -219,6 +221,7 @@ def test_train_again_continues_and_reset_starts_afresh(qtbot, make_panel):
     with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
         panel.train()
     assert panel.loss_view.raw.series.x[-1] == 12
+    assert len(datasets) == 3 and datasets[0] is datasets[1] is datasets[2]  # the data was made once
 
 
 def test_a_diverging_run_says_so_and_the_panel_lives_on(qtbot, make_panel):

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (QFrame, QGridLayout, QPushButton, QScrollArea,
                                QSizePolicy, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
-from explorer.data import DatasetError
+from explorer.data import DatasetCache, DatasetError
 from explorer.graph import Document, get_kind
 from explorer.graph.errors import GraphError
 from explorer.training.settings import SettingsError, TrainingSettings
@@ -28,13 +28,13 @@ from explorer.training.trainer import Trainer
 
 from .activation_view import ActivationView
 from .boundary_view import BoundaryView
+from .cores import training_threads
 from .feature_map_view import FeatureMapView
 from .gradient_plot import GradientView
 from .loss_plot import LossView
 from .message_bar import ERROR, INFO, WARNING, MessageBar
 from .progress_view import ProgressView
 from .settings_form import SettingsForm
-from .cores import training_threads
 from .worker import SnapshotBatch, TrainingRun
 
 SHUTDOWN_TIMEOUT = 1.0  # seconds a closing window waits for the training thread
@@ -58,6 +58,7 @@ class TrainingPanel(QWidget):
         self.trainer_factory = Trainer
         self.trainer_options: dict[str, Any] = {}
         self.torch_threads: int | None = training_threads()
+        self.datasets = DatasetCache()  # a second Train on the same data starts at once
         self.interval_ms = self.INTERVAL
 
         self.document: Document | None = None
@@ -290,7 +291,9 @@ class TrainingPanel(QWidget):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             settings = TrainingSettings.from_dict(settings_dict)
-            trainer = self.trainer_factory(self.document, settings, **self.trainer_options)
+            dataset = self.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
+                                         val_fraction=settings.val_fraction)
+            trainer = self.trainer_factory(self.document, settings, dataset=dataset, **self.trainer_options)
         except (GraphError, DatasetError, SettingsError) as error:
             self._show_cannot_train(error)
             return False
