@@ -77,6 +77,36 @@ class ConnectCommand(DocumentCommand):
         self.doc.disconnect(self.src, self.dst)
 
 
+class ReconnectCommand(DocumentCommand):
+    """Move a wire's input end to another input; undo puts it back on its old port."""
+
+    def __init__(self, doc: Document, edge: Edge, dst: str, port: int | None = None):
+        port = doc.check_connect(edge.src, dst, port, ignoring=edge)  # fixed now, like ConnectCommand's
+        self.old, self.new = edge, Edge(edge.src, dst, port)
+        target = f"'{dst}'" if dst != edge.dst else f"input {port + 1} of '{dst}'"
+        super().__init__(doc, f"Reconnect '{edge.src}' → '{edge.dst}' to {target}")
+
+    def apply(self) -> None:
+        self.doc.reconnect(self.old, self.new.dst, self.new.port)
+
+    def revert(self) -> None:
+        self.doc.reconnect(self.new, self.old.dst, self.old.port)
+
+
+class DisconnectCommand(DocumentCommand):
+    """Remove one wire (dragged off its input); undo wires it to the same port again."""
+
+    def __init__(self, doc: Document, edge: Edge):
+        super().__init__(doc, f"Disconnect '{edge.src}' → '{edge.dst}'")
+        self.edge = edge
+
+    def apply(self) -> None:
+        self.doc.disconnect(self.edge.src, self.edge.dst)
+
+    def revert(self) -> None:
+        self.doc.connect(self.edge.src, self.edge.dst, self.edge.port)
+
+
 class RemoveCommand(DocumentCommand):
     """Delete nodes (with their wires) and wires; undo puts everything back exactly, in file order."""
 
@@ -169,6 +199,18 @@ class SetParamCommand(DocumentCommand):
         self._name_it()
         self.setObsolete(self.new == self.old)
         return True
+
+
+class RenameNodeCommand(DocumentCommand):
+    def __init__(self, doc: Document, old: str, new: str):
+        super().__init__(doc, f"Rename '{old}' to '{new}'")
+        self.old, self.new = old, new
+
+    def apply(self) -> None:
+        self.doc.rename_node(self.old, self.new)
+
+    def revert(self) -> None:
+        self.doc.rename_node(self.new, self.old)
 
 
 class MoveNodesCommand(DocumentCommand):

@@ -9,11 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtGui import QUndoStack
 
-from ...graph import GraphError, get_kind
+from ...graph import Edge, GraphError, get_kind
 from ...graph.layout import COLUMN, ROW, layered_positions
 from . import clipboard
-from .commands import (AddNodeCommand, ConnectCommand, DocumentCommand, LayoutCommand, MoveNodesCommand, PasteCommand,
-                       RemoveCommand, SetMetaCommand, SetParamCommand, SetTrainingCommand)
+from .commands import (AddNodeCommand, ConnectCommand, DisconnectCommand, DocumentCommand, LayoutCommand,
+                       MoveNodesCommand, PasteCommand, ReconnectCommand, RemoveCommand, RenameNodeCommand,
+                       SetMetaCommand, SetParamCommand, SetTrainingCommand)
 from .scene import LOCKED_REASON, GraphScene
 
 PASTE_STEP = 40.0
@@ -29,6 +30,8 @@ class GraphEditor(QObject):
         self.locked = False
         self._paste_count = 0
         scene.wire_requested.connect(self.connect_nodes)
+        scene.wire_rerouted.connect(self.reconnect)
+        scene.wire_detached.connect(self.disconnect_edge)
         scene.nodes_moved.connect(self.move_nodes)
 
     @property
@@ -102,6 +105,31 @@ class GraphEditor(QObject):
         self.status.emit(f"Wired '{src}' → '{dst}'")
         return True
 
+    def reconnect(self, edge: Edge, dst: str, port: int | None) -> bool:
+        """Move ``edge``'s input end to ``dst`` (``port``, or the first free one); False, said why, if refused."""
+        if self._refuse_if_locked():
+            return False
+        error = self.doc.can_connect(edge.src, dst, port, ignoring=edge)
+        if error is not None:
+            self.status.emit(error.message)
+            return False
+        command = ReconnectCommand(self.doc, edge, dst, port)
+        if command.new == edge:
+            return False  # dropped back where it was
+        self.push(command)
+        self.status.emit(f"Wired '{edge.src}' → '{dst}'")
+        return True
+
+    def disconnect_edge(self, edge: Edge) -> bool:
+        """Remove one wire (dragged off onto the empty canvas)."""
+        if self._refuse_if_locked():
+            return False
+        if self.doc.edge_between(edge.src, edge.dst) != edge:
+            return False
+        self.push(DisconnectCommand(self.doc, edge))
+        self.status.emit(f"Disconnected '{edge.src}' → '{edge.dst}'")
+        return True
+
     # Removing, moving, parameters ----------------------------------------------------------------
 
     def delete_selection(self) -> None:
@@ -120,6 +148,19 @@ class GraphEditor(QObject):
         if self._refuse_if_locked():
             return
         self.push(SetParamCommand(self.doc, node_id, name, value))
+
+    def rename_node(self, old: str, new: str) -> bool:
+        """Give node ``old`` the id ``new``; False, with the reason in ``status``, if the document refuses."""
+        if self._refuse_if_locked():
+            return False
+        try:
+            if self.doc.check_rename(old, new) == old:
+                return False
+        except GraphError as error:
+            self.status.emit(error.message)
+            return False
+        self.push(RenameNodeCommand(self.doc, old, new))
+        return True
 
     def set_meta(self, name: str | None, description: str | None) -> None:
         if self._refuse_if_locked():

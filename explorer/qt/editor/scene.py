@@ -3,8 +3,9 @@
 Items are created and removed only in response to document events (``node_added``,
 ``edge_removed``...). Shapes are re-read from the document's cached :class:`ShapeReport` once per
 change (or once per :meth:`GraphScene.batch`), and only the items whose labels changed repaint.
-The scene never edits the document itself: a finished wire drag emits ``wire_requested`` and a
-finished move emits ``nodes_moved``; the editor turns them into undo commands.
+The scene never edits the document itself: a finished wire drag emits ``wire_requested``, a wire
+lifted off its input and dropped emits ``wire_rerouted`` or ``wire_detached``, and a finished move
+emits ``nodes_moved``; the editor turns them into undo commands.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QGraphicsScene, QToolTip
+from PySide6.QtWidgets import QApplication, QGraphicsScene, QToolTip
 
 from ...graph import Document, Edge
 from .. import theme
@@ -23,6 +24,7 @@ from .node_item import NodeItem
 from .port_item import PortItem
 
 GRID = 24.0
+LIFT_REACH = 24.0  # a press on a wire this close to its input end lifts it, like a press on the port
 LOCKED_REASON = "Training is running: stop it to change the network (moving layers is still fine)"
 
 
@@ -48,6 +50,8 @@ class GraphScene(QGraphicsScene):
     node_clicked = Signal(str)             # a node was pressed (the training panel picks feature maps)
     wire_requested = Signal(str, str, int)  # src, dst, port: checked with the document, ready to push
     wire_refused = Signal(str)             # the reason a dragged wire was not made
+    wire_rerouted = Signal(object, str, object)  # Edge, new dst, port or None: checked, ready to push
+    wire_detached = Signal(object)         # an Edge lifted off its input and dropped on empty canvas
     nodes_moved = Signal(dict)             # {node_id: (old_pos, new_pos)} after a drag
     shapes_refreshed = Signal()            # labels now show the latest shape report
 
@@ -61,6 +65,9 @@ class GraphScene(QGraphicsScene):
         self._dirty = False
         self._drag: tuple[PortItem, DraftWireItem] | None = None
         self._drag_target: PortItem | NodeItem | None = None
+        self._lifted: Edge | None = None   # the wire whose input end is being dragged
+        self._press_pos = QPointF()
+        self._moved = False  # the pointer went further than a click since the press
         self.setSceneRect(QRectF(-20000, -20000, 40000, 40000))
 
     # Following the document ----------------------------------------------------------------------
@@ -157,6 +164,8 @@ class GraphScene(QGraphicsScene):
         self.edges[(edge.src, edge.dst)] = item  # labelled by the refresh that follows every change
 
     def _on_edge_removed(self, edge: Edge) -> None:
+        if edge == self._lifted:
+            self._cancel_drag()  # an undo under the pointer took the lifted wire away
         item = self.edges.pop((edge.src, edge.dst), None)
         if item is None:
             return
@@ -233,13 +242,33 @@ class GraphScene(QGraphicsScene):
                 node = item
         return node
 
+    def _wired_edge_at(self, pos: QPointF, target) -> Edge | None:
+        """The wire a press at ``pos`` would lift: the one on a wired input port, or one ending nearby."""
+        if isinstance(target, PortItem):
+            if not (target.is_input and target.wired):
+                return None
+            return next((e for e in self._doc.inputs_of(target.node_id) if e.port == target.index), None)
+        if target is not None:
+            return None
+        for item in self.items(pos):
+            if isinstance(item, EdgeItem):
+                end = item.dst_item.input_anchor(item.edge.port)
+                if (end - pos).manhattanLength() <= LIFT_REACH:
+                    return item.edge
+        return None
+
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._doc is not None:
             target = self._item_at(event.scenePos())
-            if isinstance(target, PortItem):
+            lifted = self._wired_edge_at(event.scenePos(), target)
+            if isinstance(target, PortItem) or lifted is not None:
                 event.accept()
                 if self.editing_locked:
                     self._refuse(LOCKED_REASON, event)
+                    return
+                self._press_pos, self._moved = event.scenePos(), False
+                if lifted is not None:
+                    self._lift(lifted, event.scenePos())
                     return
                 anchor = target.scenePos()
                 draft = DraftWireItem(anchor, from_output=not target.is_input)
@@ -252,18 +281,33 @@ class GraphScene(QGraphicsScene):
             return
         super().mousePressEvent(event)
 
+    def _lift(self, edge: Edge, pos: QPointF) -> None:
+        """Start dragging ``edge``'s input end: the wire hides and a draft follows the pointer."""
+        start = self.nodes[edge.src].output_port
+        draft = DraftWireItem(start.scenePos(), from_output=True)
+        draft.move_to(pos)
+        self.addItem(draft)
+        self._drag = (start, draft)
+        self._lifted = edge
+        self.edges[(edge.src, edge.dst)].setVisible(False)
+        port = self.nodes[edge.dst].input_port(edge.port)
+        if port is not None:
+            port.set_wired(False)
+
     def mouseMoveEvent(self, event) -> None:
         if self._drag is None:
             super().mouseMoveEvent(event)
             return
         event.accept()
         start, draft = self._drag
+        if (event.scenePos() - self._press_pos).manhattanLength() >= QApplication.startDragDistance():
+            self._moved = True
         draft.move_to(event.scenePos())
         target = self._item_at(event.scenePos())
         if target is not self._drag_target:
             self._set_drag_target(target)
         wire = self._wire_for(start, target)
-        draft.set_state(None if wire is None else ("bad" if self._doc.can_connect(*wire) else "good"))
+        draft.set_state(None if wire is None else ("bad" if self._refusal(wire) else "good"))
 
     def mouseReleaseEvent(self, event) -> None:
         if self._drag is None:
@@ -272,16 +316,26 @@ class GraphScene(QGraphicsScene):
             return
         event.accept()
         start, _ = self._drag
+        lifted = self._lifted
         target = self._item_at(event.scenePos())
         self._cancel_drag()
+        if lifted is not None and not self._moved:
+            self._select_edge(lifted)  # a click, not a drag: select the wire as a click on it would
+            return
         wire = self._wire_for(start, target)
         if wire is None:
+            if lifted is not None:
+                self.wire_detached.emit(lifted)
             return
-        error = self._doc.can_connect(*wire)
+        error = self._doc.can_connect(*wire, ignoring=lifted)
         if error is not None:
             self._refuse(error.message, event)
             return
         src, dst, port = wire
+        if lifted is not None:
+            if self._doc.check_connect(src, dst, port, ignoring=lifted) != lifted.port or dst != lifted.dst:
+                self.wire_rerouted.emit(lifted, dst, port)
+            return
         self.wire_requested.emit(src, dst, self._doc.check_connect(src, dst, port))
 
     def keyPressEvent(self, event) -> None:
@@ -312,13 +366,30 @@ class GraphScene(QGraphicsScene):
         self._drag_target = target
         if isinstance(target, PortItem) and self._drag is not None:
             wire = self._wire_for(self._drag[0], target)
-            target.set_highlight("bad" if self._doc.can_connect(*wire) else "good")
+            target.set_highlight("bad" if self._refusal(wire) else "good")
+
+    def _refusal(self, wire: tuple[str, str, int | None]):
+        """Why the dragged wire cannot be made (a lifted wire is checked as if already gone), or None."""
+        return self._doc.can_connect(*wire, ignoring=self._lifted)
+
+    def _select_edge(self, edge: Edge) -> None:
+        item = self.edges.get((edge.src, edge.dst))
+        if item is not None:
+            self.clearSelection()
+            item.setSelected(True)
 
     def _cancel_drag(self) -> None:
         self._set_drag_target(None)
         if self._drag is not None:
             self.removeItem(self._drag[1])
             self._drag = None
+        lifted, self._lifted = self._lifted, None
+        if lifted is not None:  # show it again; if the drop moves or removes it, the document says so next
+            item = self.edges.get((lifted.src, lifted.dst))
+            if item is not None:
+                item.setVisible(True)
+            if lifted.dst in self.nodes:
+                self._update_ports(lifted.dst)
 
     def _refuse(self, reason: str, event) -> None:
         widget = event.widget()
