@@ -1,17 +1,19 @@
-"""The inspector: the selected layer's parameters, help and shapes, or else the whole network.
+"""The inspector: the selected layer's id, parameters, help and shapes, or else the whole network.
 
 It edits nothing itself. A value that passes :meth:`Param.validate` is sent as
-``param_edit_requested`` (the window turns it into an undo command); a refused one stays in its
-editor, outlined, with the reason under it.
+``param_edit_requested`` and an id that passes :meth:`Document.check_rename` as
+``rename_requested`` (the window turns them into undo commands); a refused one stays in its
+editor, outlined, with the reason under it. A rename from anywhere (undo too) reaches the page
+through the document's ``node_renamed``.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QFormLayout, QFrame, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
-                               QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QPlainTextEdit, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
 
-from ..graph import Document, ParamError
+from ..graph import Document, GraphError, ParamError
 from . import theme
 from .param_editors import ParamEditor, editor_for
 
@@ -38,7 +40,13 @@ class NodePage(QWidget):
         layout.setSpacing(6)
         self.title = _label(f"{theme.glyph(layer.glyph, layer.name)}  {layer.name}", "inspectorTitle", wrap=False)
         layout.addWidget(self.title)
-        layout.addWidget(_label(f"'{node_id}' · {layer.group}", "inspectorSubtitle"))
+        self.subtitle = _label("", "inspectorSubtitle")
+        layout.addWidget(self.subtitle)
+        self.id_field = IdField(self._on_id_edited)
+        id_form = QFormLayout()
+        id_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        id_form.addRow("Id", self.id_field)
+        layout.addLayout(id_form)
         layout.addWidget(_label(layer.help, "helpText"))
         self.message = _label("", "nodeMessage")
         self.message.hide()
@@ -69,7 +77,14 @@ class NodePage(QWidget):
         shapes.addRow("Parameters", self.count_label)
         layout.addLayout(shapes)
         layout.addStretch(1)
+        self.set_node_id(node_id)
         self.refresh()
+
+    def set_node_id(self, node_id: str) -> None:
+        """Show ``node_id`` (the page's node was renamed, or is new)."""
+        self.node_id = node_id
+        self.subtitle.setText(f"'{node_id}' · {self.doc.node(node_id).layer.group}")
+        self.id_field.set_value(node_id)
 
     def refresh(self) -> None:
         node = self.doc.node(self.node_id)
@@ -89,8 +104,21 @@ class NodePage(QWidget):
         self.message.setProperty("status", info.status)
 
     def set_locked(self, locked: bool) -> None:
+        self.id_field.edit.setReadOnly(locked)
         for editor in self.editors.values():
             editor.setEnabled(not locked)
+
+    def _on_id_edited(self) -> None:
+        new = self.id_field.edit.text().strip()
+        try:
+            self.doc.check_rename(self.node_id, new)
+        except GraphError as error:
+            self.id_field.set_refusal(error.message)
+            self.inspector.refused.emit(error.message)
+            return
+        self.id_field.set_refusal(None)
+        if new != self.node_id:
+            self.inspector.rename_requested.emit(self.node_id, new)
 
     def _on_editor_committed(self, name: str, value) -> None:
         node = self.doc.node(self.node_id)
@@ -104,6 +132,46 @@ class NodePage(QWidget):
         editor.set_refusal(None)
         if value != node.params[name]:
             self.inspector.param_edit_requested.emit(self.node_id, name, value)
+
+
+class IdField(QWidget):
+    """The node's id in a line edit, outlined with the reason under it when the document refuses it."""
+
+    def __init__(self, on_edited):
+        super().__init__()
+        self.setObjectName("nodeIdField")
+        self.edit = QLineEdit()
+        self.edit.setObjectName("nodeId")
+        self.edit.setToolTip("The layer's name in the file and in the trained model: letters, digits, '_' and '-'")
+        self.edit.editingFinished.connect(on_edited)
+        self.frame = QFrame()
+        self.frame.setObjectName("fieldFrame")  # the style sheet outlines it when refused
+        row = QHBoxLayout(self.frame)
+        row.setContentsMargins(1, 1, 1, 1)
+        row.addWidget(self.edit)
+        self.refusal = _label("", "refusal")
+        self.refusal.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.frame)
+        layout.addWidget(self.refusal)
+
+    def set_value(self, node_id: str) -> None:
+        with QSignalBlocker(self.edit):
+            self.edit.setText(node_id)
+        self.set_refusal(None)
+
+    def set_refusal(self, reason: str | None) -> None:
+        self.refusal.setText(reason or "")
+        self.refusal.setVisible(bool(reason))
+        if self.frame.property("refused") != bool(reason):
+            self.frame.setProperty("refused", bool(reason))
+            self.frame.style().unpolish(self.frame)
+            self.frame.style().polish(self.frame)
+
+    def refused(self) -> str | None:
+        return self.refusal.text() or None
 
 
 class DocumentPage(QWidget):
@@ -198,6 +266,7 @@ class DocumentPage(QWidget):
 
 class Inspector(QScrollArea):
     param_edit_requested = Signal(str, str, object)  # node id, parameter, a value that passed validation
+    rename_requested = Signal(str, str)              # old id, a new id the document accepts
     meta_edit_requested = Signal(object, object)     # new name or None, new description or None
     node_chosen = Signal(str)                        # a problem was clicked
     refused = Signal(str)                            # an editor refused a value (for the status bar)
@@ -218,7 +287,10 @@ class Inspector(QScrollArea):
         self._selection: list[str] = []
 
     def set_document(self, doc: Document) -> None:
+        if self.doc is not None:
+            self.doc.node_renamed.disconnect(self._on_node_renamed)
         self.doc = doc
+        doc.node_renamed.connect(self._on_node_renamed)
         self._drop_node_page()
         self._selection = []
         self.document_page.set_document(doc)
@@ -248,6 +320,12 @@ class Inspector(QScrollArea):
             self.show_selection([])
             return
         self.document_page.refresh(len(self._selection))
+
+    def _on_node_renamed(self, old: str, new: str) -> None:
+        # The page stays (it may hold the focus that made the edit); it only shows the new id.
+        self._selection = [new if n == old else n for n in self._selection]
+        if self.node_page is not None and self.node_page.node_id == old:
+            self.node_page.set_node_id(new)
 
     def set_locked(self, locked: bool) -> None:
         self.locked = locked

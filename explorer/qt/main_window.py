@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self.editor.status.connect(self.status_message)
         self.inspector.param_edit_requested.connect(self.editor.set_param)
         self.inspector.meta_edit_requested.connect(self.editor.set_meta)
+        self.inspector.rename_requested.connect(self.editor.rename_node)
         self.inspector.node_chosen.connect(self.select_node)
         self.inspector.refused.connect(self.status_message)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)

@@ -160,6 +160,7 @@ class GraphEditor(QObject):
             self.status.emit(error.message)
             return False
         self.push(RenameNodeCommand(self.doc, old, new))
+        self.status.emit(f"Renamed '{old}' to '{new}'")
         return True
 
     def set_meta(self, name: str | None, description: str | None) -> None:

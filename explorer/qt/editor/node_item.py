@@ -154,8 +154,7 @@ class NodeItem(QGraphicsItem):
         self._glyph = theme.glyph(layer.glyph, layer.name)
         self._status = "waiting"
         self._hovered = False
-        self._id_text = metrics("id").elidedText(
-            node_id, Qt.TextElideMode.ElideLeft, WIDTH - 2 * PAD - 30 - metrics("kind").horizontalAdvance(layer.name))
+        self._id_text = self._elided_id()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -179,6 +178,18 @@ class NodeItem(QGraphicsItem):
             # Without parameters the shape line moves up into the middle of the card.
             self.shape_line.setY(0 if text else -11)
             self.update()
+
+    def set_node_id(self, node_id: str) -> None:
+        """The document renamed this node: show its new id."""
+        self.node_id = node_id
+        self._id_text = self._elided_id()
+        if self._hovered:
+            self.setToolTip(self.tooltip_html())
+        self.update()
+
+    def _elided_id(self) -> str:
+        room = WIDTH - 2 * PAD - 30 - metrics("kind").horizontalAdvance(self.layer.name)
+        return metrics("id").elidedText(self.node_id, Qt.TextElideMode.ElideLeft, room)
 
     def set_info(self, info: NodeInfo | None) -> bool:
         """Show a new inference result; returns whether anything changed."""

@@ -99,6 +99,7 @@ class GraphScene(QGraphicsScene):
     def _subscriptions(self, doc: Document):
         return [(doc.node_added, self._on_node_added), (doc.node_removed, self._on_node_removed),
                 (doc.node_changed, self._on_node_changed), (doc.node_moved, self._on_node_moved),
+                (doc.node_renamed, self._on_node_renamed),
                 (doc.edge_added, self._on_edge_added), (doc.edge_removed, self._on_edge_removed),
                 (doc.changed, self._on_document_changed)]
 
@@ -153,6 +154,23 @@ class GraphScene(QGraphicsScene):
         item = self.nodes[node_id]
         if pos is not None and item.pos() != QPointF(*pos):
             item.setPos(QPointF(*pos))
+
+    def _on_node_renamed(self, old: str, new: str) -> None:
+        # The same items stay (so selection and position do); only their keys and edges are renamed.
+        if self._lifted is not None and old in (self._lifted.src, self._lifted.dst):
+            self._cancel_drag()
+        item = self.nodes[old]
+        item.set_node_id(new)
+        renamed = [(new if key == old else key, value) for key, value in self.nodes.items()]
+        self.nodes.clear()
+        self.nodes.update(renamed)  # in place and in order: others may hold this dict
+        for edge_item in item.edges:
+            edge = edge_item.edge
+            edge_item.edge = self._doc.edge_between(new if edge.src == old else edge.src,
+                                                    new if edge.dst == old else edge.dst)
+        rekeyed = [((e.edge.src, e.edge.dst), e) for e in self.edges.values()]
+        self.edges.clear()
+        self.edges.update(rekeyed)
 
     def _on_edge_added(self, edge: Edge) -> None:
         src, dst = self.nodes[edge.src], self.nodes[edge.dst]
