@@ -164,6 +164,8 @@ SHORTCUTS_HTML = """
 <tr><td><b>Drag</b> a layer from the palette</td><td>add it where you drop it</td></tr>
 <tr><td><b>Double-click</b> a layer in the palette</td><td>add it after the selected layer, wired</td></tr>
 <tr><td><b>Drag</b> from a layer's bottom port to another's top port</td><td>wire them</td></tr>
+<tr><td><b>Drag</b> a wire's end off its top port</td>
+    <td>onto another port: move it; onto the canvas: remove it</td></tr>
 <tr><td>Click a wire, <b>Delete</b></td><td>remove the wire</td></tr>
 <tr><td><b>Delete</b> / <b>Backspace</b></td><td>delete the selection</td></tr>
 <tr><td><b>Ctrl+C</b>, <b>Ctrl+V</b>, <b>Ctrl+D</b></td><td>copy, paste, duplicate</td></tr>

@@ -120,7 +120,7 @@ def test_a_refused_drop_leaves_the_wire_in_place_and_says_why(window, tmp_path):
         assert all(item.isVisible() for item in scene.edges.values())
         assert all(p.wired == (p.index in {e.port for e in doc.inputs_of(n)})
                    for n, item in scene.nodes.items() for p in item.input_ports)
-        assert scene._drag is None and scene._lifted is None
+        assert scene._drag is None
     QToolTip.hideText()
 
 
@@ -152,3 +152,20 @@ def test_rewiring_is_refused_while_training_and_new_wires_still_work(window, tmp
     drag_wire(window, window.scene.nodes["a"].output_port, in_port(window, "b"))  # a new wire, from the output
     assert doc.edge_between("a", "b") == Edge("a", "b", 0) and doc.edge_between("a", "s") == Edge("a", "s", 0)
     assert window.undo_stack.undoText() == "Wire 'a' → 'b'"
+
+
+def test_a_lifted_wire_hides_while_dragged_and_escape_puts_it_back(window, tmp_path):
+    open_doc(window, chain_doc(), tmp_path)
+    scene, viewport = window.scene, window.view.viewport()
+    before = fileformat.to_dict(window.document)
+    start = view_point(window, in_port(window, "b"))
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, 5):
+        QTest.mouseMove(viewport, start + (view_point(window, in_port(window, "s")) - start) * k / 4)
+    assert not scene.edges[("a", "b")].isVisible() and not scene.nodes["b"].input_port(0).wired
+    assert scene._drag.draft.state == "good"  # over the Sigmoid's free input
+    QTest.keyClick(viewport, Qt.Key.Key_Escape)
+    assert scene.edges[("a", "b")].isVisible() and scene.nodes["b"].input_port(0).wired
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       view_point(window, in_port(window, "s")))
+    assert fileformat.to_dict(window.document) == before and window.undo_stack.count() == 0

@@ -48,9 +48,10 @@ class PortItem(QGraphicsItem):
         node = self.node_id
         if not self.is_input:
             return f"Output of '{node}': drag to another layer to wire it"
-        if self.node_item.layer.max_inputs == 1:
-            return f"Input of '{node}'"
-        return f"Input {self.index + 1} of '{node}' (inputs are used in this order)"
+        text = (f"Input of '{node}'" if self.node_item.layer.max_inputs == 1
+                else f"Input {self.index + 1} of '{node}' (inputs are used in this order)")
+        return text + ("\nDrag its wire to another input to move it, or onto the canvas to remove it"
+                       if self.wired else "")
 
     def hoverEnterEvent(self, event) -> None:
         self._hover = True

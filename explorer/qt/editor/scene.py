@@ -15,16 +15,16 @@ from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QGraphicsScene, QToolTip
+from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
 from ...graph import Document, Edge
 from .. import theme
-from .edge_item import DraftWireItem, EdgeItem
+from .edge_item import EdgeItem
 from .node_item import NodeItem
 from .port_item import PortItem
+from .wire_drag import WireDrag, item_at, wire_for, wire_to_lift
 
 GRID = 24.0
-LIFT_REACH = 24.0  # a press on a wire this close to its input end lifts it, like a press on the port
 LOCKED_REASON = "Training is running: stop it to change the network (moving layers is still fine)"
 
 
@@ -63,11 +63,7 @@ class GraphScene(QGraphicsScene):
         self.editing_locked = False
         self._batch_depth = 0
         self._dirty = False
-        self._drag: tuple[PortItem, DraftWireItem] | None = None
-        self._drag_target: PortItem | NodeItem | None = None
-        self._lifted: Edge | None = None   # the wire whose input end is being dragged
-        self._press_pos = QPointF()
-        self._moved = False  # the pointer went further than a click since the press
+        self._drag: WireDrag | None = None
         self.setSceneRect(QRectF(-20000, -20000, 40000, 40000))
 
     # Following the document ----------------------------------------------------------------------
@@ -157,8 +153,8 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_renamed(self, old: str, new: str) -> None:
         # The same items stay (so selection and position do); only their keys and edges are renamed.
-        if self._lifted is not None and old in (self._lifted.src, self._lifted.dst):
-            self._cancel_drag()
+        if self._drag is not None:
+            self._cancel_drag()  # its items may name the old id
         item = self.nodes[old]
         item.set_node_id(new)
         renamed = [(new if key == old else key, value) for key, value in self.nodes.items()]
@@ -182,7 +178,7 @@ class GraphScene(QGraphicsScene):
         self.edges[(edge.src, edge.dst)] = item  # labelled by the refresh that follows every change
 
     def _on_edge_removed(self, edge: Edge) -> None:
-        if edge == self._lifted:
+        if self._drag is not None and edge == self._drag.lifted:
             self._cancel_drag()  # an undo under the pointer took the lifted wire away
         item = self.edges.pop((edge.src, edge.dst), None)
         if item is None:
@@ -250,48 +246,18 @@ class GraphScene(QGraphicsScene):
 
     # Gestures -----------------------------------------------------------------------------------
 
-    def _item_at(self, pos: QPointF):
-        """The port, or else the node, under ``pos`` (ignoring the draft wire)."""
-        node = None
-        for item in self.items(pos):
-            if isinstance(item, PortItem):
-                return item
-            if node is None and isinstance(item, NodeItem):
-                node = item
-        return node
-
-    def _wired_edge_at(self, pos: QPointF, target) -> Edge | None:
-        """The wire a press at ``pos`` would lift: the one on a wired input port, or one ending nearby."""
-        if isinstance(target, PortItem):
-            if not (target.is_input and target.wired):
-                return None
-            return next((e for e in self._doc.inputs_of(target.node_id) if e.port == target.index), None)
-        if target is not None:
-            return None
-        for item in self.items(pos):
-            if isinstance(item, EdgeItem):
-                end = item.dst_item.input_anchor(item.edge.port)
-                if (end - pos).manhattanLength() <= LIFT_REACH:
-                    return item.edge
-        return None
-
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._doc is not None:
-            target = self._item_at(event.scenePos())
-            lifted = self._wired_edge_at(event.scenePos(), target)
+            pos = event.scenePos()
+            target = item_at(self, pos)
+            lifted = wire_to_lift(self, pos, target)
             if isinstance(target, PortItem) or lifted is not None:
                 event.accept()
                 if self.editing_locked:
                     self._refuse(LOCKED_REASON, event)
                     return
-                self._press_pos, self._moved = event.scenePos(), False
-                if lifted is not None:
-                    self._lift(lifted, event.scenePos())
-                    return
-                anchor = target.scenePos()
-                draft = DraftWireItem(anchor, from_output=not target.is_input)
-                self.addItem(draft)
-                self._drag = (target, draft)
+                start = self.nodes[lifted.src].output_port if lifted is not None else target
+                self._drag = WireDrag(self, start, pos, lifted)
                 return
             super().mousePressEvent(event)
             if isinstance(target, NodeItem):
@@ -299,33 +265,12 @@ class GraphScene(QGraphicsScene):
             return
         super().mousePressEvent(event)
 
-    def _lift(self, edge: Edge, pos: QPointF) -> None:
-        """Start dragging ``edge``'s input end: the wire hides and a draft follows the pointer."""
-        start = self.nodes[edge.src].output_port
-        draft = DraftWireItem(start.scenePos(), from_output=True)
-        draft.move_to(pos)
-        self.addItem(draft)
-        self._drag = (start, draft)
-        self._lifted = edge
-        self.edges[(edge.src, edge.dst)].setVisible(False)
-        port = self.nodes[edge.dst].input_port(edge.port)
-        if port is not None:
-            port.set_wired(False)
-
     def mouseMoveEvent(self, event) -> None:
         if self._drag is None:
             super().mouseMoveEvent(event)
             return
         event.accept()
-        start, draft = self._drag
-        if (event.scenePos() - self._press_pos).manhattanLength() >= QApplication.startDragDistance():
-            self._moved = True
-        draft.move_to(event.scenePos())
-        target = self._item_at(event.scenePos())
-        if target is not self._drag_target:
-            self._set_drag_target(target)
-        wire = self._wire_for(start, target)
-        draft.set_state(None if wire is None else ("bad" if self._refusal(wire) else "good"))
+        self._drag.move(event.scenePos())
 
     def mouseReleaseEvent(self, event) -> None:
         if self._drag is None:
@@ -333,28 +278,26 @@ class GraphScene(QGraphicsScene):
             self._report_moves()
             return
         event.accept()
-        start, _ = self._drag
-        lifted = self._lifted
-        target = self._item_at(event.scenePos())
+        drag = self._drag
         self._cancel_drag()
-        if lifted is not None and not self._moved:
+        lifted = drag.lifted
+        if lifted is not None and not drag.moved:
             self._select_edge(lifted)  # a click, not a drag: select the wire as a click on it would
             return
-        wire = self._wire_for(start, target)
+        wire = wire_for(drag.start, item_at(self, event.scenePos()))
         if wire is None:
             if lifted is not None:
                 self.wire_detached.emit(lifted)
             return
-        error = self._doc.can_connect(*wire, ignoring=lifted)
+        error = drag.refusal(wire)
         if error is not None:
             self._refuse(error.message, event)
             return
         src, dst, port = wire
-        if lifted is not None:
-            if self._doc.check_connect(src, dst, port, ignoring=lifted) != lifted.port or dst != lifted.dst:
-                self.wire_rerouted.emit(lifted, dst, port)
-            return
-        self.wire_requested.emit(src, dst, self._doc.check_connect(src, dst, port))
+        if lifted is None:
+            self.wire_requested.emit(src, dst, self._doc.check_connect(src, dst, port))
+        elif Edge(src, dst, self._doc.check_connect(src, dst, port, ignoring=lifted)) != lifted:
+            self.wire_rerouted.emit(lifted, dst, port)  # else it was dropped back where it was
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self._drag is not None:
@@ -363,33 +306,6 @@ class GraphScene(QGraphicsScene):
             return
         super().keyPressEvent(event)
 
-    def _wire_for(self, start: PortItem, target) -> tuple[str, str, int | None] | None:
-        """(src, dst, port) for a drag from ``start`` released on ``target`` (a port or a node body)."""
-        if target is None:
-            return None
-        def port_of(port: PortItem) -> int | None:
-            # A one-input layer has one port: let the document pick it and explain a refusal in full.
-            return None if port.node_item.layer.max_inputs == 1 else port.index
-
-        target_id = target.node_id
-        if start.is_input:
-            return target_id, start.node_id, port_of(start)
-        if isinstance(target, PortItem) and target.is_input:
-            return start.node_id, target_id, port_of(target)
-        return start.node_id, target_id, None
-
-    def _set_drag_target(self, target) -> None:
-        if isinstance(self._drag_target, PortItem):
-            self._drag_target.set_highlight(None)
-        self._drag_target = target
-        if isinstance(target, PortItem) and self._drag is not None:
-            wire = self._wire_for(self._drag[0], target)
-            target.set_highlight("bad" if self._refusal(wire) else "good")
-
-    def _refusal(self, wire: tuple[str, str, int | None]):
-        """Why the dragged wire cannot be made (a lifted wire is checked as if already gone), or None."""
-        return self._doc.can_connect(*wire, ignoring=self._lifted)
-
     def _select_edge(self, edge: Edge) -> None:
         item = self.edges.get((edge.src, edge.dst))
         if item is not None:
@@ -397,17 +313,9 @@ class GraphScene(QGraphicsScene):
             item.setSelected(True)
 
     def _cancel_drag(self) -> None:
-        self._set_drag_target(None)
-        if self._drag is not None:
-            self.removeItem(self._drag[1])
-            self._drag = None
-        lifted, self._lifted = self._lifted, None
-        if lifted is not None:  # show it again; if the drop moves or removes it, the document says so next
-            item = self.edges.get((lifted.src, lifted.dst))
-            if item is not None:
-                item.setVisible(True)
-            if lifted.dst in self.nodes:
-                self._update_ports(lifted.dst)
+        drag, self._drag = self._drag, None
+        if drag is not None:
+            drag.finish()
 
     def _refuse(self, reason: str, event) -> None:
         widget = event.widget()
