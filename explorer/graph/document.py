@@ -53,7 +53,7 @@ class Edge:
 def check_node_id(node_id: Any) -> str:
     """Return ``node_id`` if it can name a node, else raise :class:`InvalidIdError` saying why."""
     if not isinstance(node_id, str) or not ID_PATTERN.match(node_id):
-        raise InvalidIdError(f"node id {node_id!r} must start with a letter and hold only letters, digits, '_' "
+        raise InvalidIdError(f"node id {node_id!r} must start with a letter or '_' and hold only letters, digits, '_' "
                              "and '-' (at most 40)", None)
     if node_id in _RESERVED_IDS:
         raise InvalidIdError(f"node id '{node_id}' is reserved by PyTorch; choose another", node_id)

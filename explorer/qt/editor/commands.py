@@ -202,6 +202,8 @@ class SetParamCommand(DocumentCommand):
 
 
 class RenameNodeCommand(DocumentCommand):
+    """Change a node's id; its wires, canvas item and inspector page follow the document's event."""
+
     def __init__(self, doc: Document, old: str, new: str):
         super().__init__(doc, f"Rename '{old}' to '{new}'")
         self.old, self.new = old, new
