@@ -32,7 +32,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot,
                                          FeatureMapSnapshot, StepSnapshot, ValidationSnapshot)
 
-from .cores import lower_this_thread_priority
+from .cores import ThreadGovernor, lower_this_thread_priority
 
 EndSnapshot = DoneSnapshot | ErrorSnapshot
 
@@ -112,14 +112,18 @@ class TrainingWorker(QObject):
         ended = False
         generator = None
         previous_threads = None
+        governor = None
         try:
             lower_this_thread_priority()  # before torch starts its helper threads: they inherit it
             if self._torch_threads:
                 import torch
                 previous_threads = torch.get_num_threads()
                 torch.set_num_threads(self._torch_threads)  # also the default of new threads: put back at the end
+                governor = ThreadGovernor(self._torch_threads)
             generator = self._trainer.run()
             for snap in generator:
+                if governor is not None and (threads := governor.poll()) is not None:
+                    torch.set_num_threads(threads)  # other programs took or gave back cores
                 step = getattr(snap, "step", step)
                 self._put(snap)
                 if isinstance(snap, (DoneSnapshot, ErrorSnapshot)):
