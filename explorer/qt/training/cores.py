@@ -82,9 +82,10 @@ def _busy_cpu_seconds() -> float | None:
         return None
     if not fields or fields[0] != "cpu":
         return None
-    ticks = [int(f) for f in fields[1:]]
-    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and iowait
-    busy = sum(ticks[:8]) - idle  # user nice system idle iowait irq softirq steal; guests are in user
+    # user nice system idle iowait irq softirq steal ...: the programs of this machine are user to
+    # softirq; time a hypervisor steals hits every thread alike, and the headless trainer too.
+    ticks = [int(f) for f in fields[1:8]]
+    busy = sum(ticks) - ticks[3] - ticks[4]
     return busy / os.sysconf("SC_CLK_TCK")
 
 
