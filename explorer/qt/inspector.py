@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEd
 
 from ..graph import Document, GraphError, ParamError
 from . import theme
-from .param_editors import ParamEditor, editor_for
+from .param_editors import ParamEditor, RefusalShown, editor_for
 
 
 def _label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
@@ -134,7 +134,7 @@ class NodePage(QWidget):
             self.inspector.param_edit_requested.emit(self.node_id, name, value)
 
 
-class IdField(QWidget):
+class IdField(RefusalShown, QWidget):
     """The node's id in a line edit, outlined with the reason under it when the document refuses it."""
 
     def __init__(self, on_edited):
@@ -161,18 +161,6 @@ class IdField(QWidget):
         with QSignalBlocker(self.edit):
             self.edit.setText(node_id)
         self.set_refusal(None)
-
-    def set_refusal(self, reason: str | None) -> None:
-        self.refusal.setText(reason or "")
-        self.refusal.setVisible(bool(reason))
-        if self.frame.property("refused") != bool(reason):
-            self.frame.setProperty("refused", bool(reason))
-            self.frame.style().unpolish(self.frame)
-            self.frame.style().polish(self.frame)
-
-    def refused(self) -> str | None:
-        return self.refusal.text() or None
-
 
 class DocumentPage(QWidget):
     """Nothing selected: the network's name, description, totals and the list of problems."""

@@ -23,7 +23,29 @@ class NotAValue(ValueError):
     """Text that is not even a value of the parameter's type; the message says what is expected."""
 
 
-class ParamEditor(QWidget):
+class RefusalShown:
+    """For a field in ``self.frame`` with ``self.refusal`` (a label) under it: show or clear a refusal.
+
+    The style sheet outlines a frame whose ``refused`` property is true.
+    """
+
+    frame: QFrame
+    refusal: QLabel
+
+    def set_refusal(self, reason: str | None) -> None:
+        self.refusal.setText(reason or "")
+        self.refusal.setVisible(bool(reason))
+        if self.frame.property("refused") != bool(reason):
+            self.frame.setProperty("refused", bool(reason))
+            self.frame.style().unpolish(self.frame)  # re-apply the style sheet to the new property
+            self.frame.style().polish(self.frame)
+
+    def refused(self) -> str | None:
+        """The reason shown, or None."""
+        return self.refusal.text() or None
+
+
+class ParamEditor(RefusalShown, QWidget):
     committed = Signal(object)
 
     def __init__(self, param: Param, parent=None):
@@ -68,17 +90,6 @@ class ParamEditor(QWidget):
 
     def _show(self, value: Any) -> None:
         raise NotImplementedError
-
-    def set_refusal(self, reason: str | None) -> None:
-        self.refusal.setText(reason or "")
-        self.refusal.setVisible(bool(reason))
-        if self.frame.property("refused") != bool(reason):
-            self.frame.setProperty("refused", bool(reason))
-            self.frame.style().unpolish(self.frame)
-            self.frame.style().polish(self.frame)
-
-    def refused(self) -> str | None:
-        return self.refusal.text() or None
 
     def setEnabled(self, enabled: bool) -> None:  # noqa: N802 (Qt name)
         self.field.setEnabled(enabled)
