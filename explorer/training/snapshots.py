@@ -26,6 +26,9 @@ class StepSnapshot:
     weight_decay: float | None = None
     elapsed: float = 0.0          # seconds since the run started (paused time excluded)
     total_steps: int = 0          # planned steps of the run
+    # Named losses of objectives with more than one (a GAN: {"generator": ..., "discriminator": ...});
+    # None for a single loss, which is ``loss``.
+    losses: dict[str, float] | None = None
 
 
 @dataclass
@@ -59,6 +62,42 @@ class BoundarySnapshot:
 
 
 @dataclass
+class ReconstructionSnapshot:
+    """An autoencoder's view: a few validation samples over their reconstructions, and the 2-D codes."""
+
+    step: int
+    originals: np.ndarray                 # float32 [K, *sample_shape]
+    reconstructions: np.ndarray           # float32 [K, *sample_shape]
+    code_node: str | None = None          # the node whose output is the code
+    codes: np.ndarray | None = None       # float32 [M, 2]: the validation set's codes, when the code has 2 units
+    code_labels: np.ndarray | None = None  # int64 [M]: their classes (None when the dataset has none)
+
+
+@dataclass
+class GanSnapshot:
+    """A GAN's view: samples from fixed noise; for 2-D data also real points and the discriminator's field."""
+
+    step: int
+    samples: np.ndarray                   # float32 [K, *sample_shape], generated from the same noise each time
+    real: np.ndarray | None = None        # float32 [M, 2]: real points (2-D data only)
+    field: np.ndarray | None = None       # float32 [G, G]: D(x) over the plane, row i = i-th y from y_min up
+    extent: tuple[float, float, float, float] | None = None  # x_min, x_max, y_min, y_max of ``field``
+
+
+@dataclass
+class GraphSnapshot:
+    """A graph network's view: every node's predicted class on the dataset's graph."""
+
+    step: int
+    predictions: np.ndarray               # int64 [N]: predicted class of every node
+    labels: np.ndarray                    # int64 [N]: true classes
+    train_mask: np.ndarray                # bool [N]: the labelled nodes the loss sees
+    edges: np.ndarray                     # int64 [E, 2]: each undirected edge once
+    positions: np.ndarray                 # float32 [N, 2]: a fixed layout for drawing
+    val_acc: float | None = None          # accuracy on the unlabelled nodes
+
+
+@dataclass
 class ValidationSnapshot:
     """At each epoch end and at the end of training."""
 
@@ -66,6 +105,8 @@ class ValidationSnapshot:
     epoch: int
     val_loss: float
     val_acc: float | None = None
+    # Named validation losses of objectives with more than one; None otherwise.
+    val_losses: dict[str, float] | None = None
 
 
 @dataclass
@@ -86,6 +127,9 @@ class ErrorSnapshot:
     traceback: str = ""
 
 
+# The pictures a task draws besides the shared views; each is "latest wins" on its way to the window.
+TaskPicture = ReconstructionSnapshot | GanSnapshot | GraphSnapshot
+
 Snapshot = (StepSnapshot | ActivationSnapshot | FeatureMapSnapshot | BoundarySnapshot | ValidationSnapshot
-            | DoneSnapshot | ErrorSnapshot)
+            | ReconstructionSnapshot | GanSnapshot | GraphSnapshot | DoneSnapshot | ErrorSnapshot)
 
