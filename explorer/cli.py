@@ -47,8 +47,21 @@ def _window_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def tolerate_narrow_consoles() -> None:
+    """Let a console that cannot show a character (``PYTHONIOENCODING=ascii``, an old code page)
+    print '?' for it instead of failing with ``UnicodeEncodeError``; names and messages may hold any."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a closed or unusual stream: leave it as it is
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    tolerate_narrow_consoles()
     parser = build_parser()
     if argv and argv[0] in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
         args = parser.parse_args(argv)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from ..graph import GraphError, fileformat
 from ..graph.spec import fmt
@@ -36,16 +37,25 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"nodes": [{"id": i, "kind": k, "output_shape": s, "params": p} for i, k, s, p in rows],
                           "total_params": total}))
         return 0
-    print(format_table(doc.name, rows, total))
+    print(format_table(doc.name, rows, total, rule=rule_for(sys.stdout)))
     return 0
 
 
-def format_table(title: str, rows: list[tuple[str, str, list[int], int]], total: int) -> str:
+def rule_for(stream) -> str:
+    """The character for the table's rules: a box-drawing line where the console can show it, else '-'."""
+    try:
+        "─".encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return "-"
+    return "─"
+
+
+def format_table(title: str, rows: list[tuple[str, str, list[int], int]], total: int, rule: str = "─") -> str:
     """A torchinfo-like table with a total line."""
     header = ("Node", "Kind", "Output shape", "Params")
     cells = [header] + [(i, k, fmt(s), f"{p:,}") for i, k, s, p in rows]
     widths = [max(len(r[c]) for r in cells) for c in range(4)]
-    line = "─" * (sum(widths) + 6)
+    line = rule * (sum(widths) + 6)
 
     def render(row):
         return "  ".join([row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]),

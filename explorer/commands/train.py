@@ -193,7 +193,8 @@ class Progress:
 
     def _draw(self, snap: StepSnapshot) -> None:
         filled = int(self.WIDTH * min(1.0, snap.step / self.total))
-        bar = "█" * filled + "·" * (self.WIDTH - filled)
+        full, empty = ("█", "·") if _can_show(self.stream, "█·") else ("#", ".")
+        bar = full * filled + empty * (self.WIDTH - filled)
         val = ""
         if self._val is not None and self._val.val_acc is not None:
             val = f"  val_acc {self._val.val_acc:.1%}"
@@ -203,3 +204,11 @@ class Progress:
         self.stream.write(f"\r[{bar}] {self._describe(snap)}{val}  {rate:.0f} steps/s\x1b[K")
         self.stream.flush()
         self._open = True
+
+
+def _can_show(stream: TextIO, text: str) -> bool:
+    try:
+        text.encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True

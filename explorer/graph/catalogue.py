@@ -98,12 +98,19 @@ def register(kind: LayerKind) -> LayerKind:
 def get_kind(name: str) -> LayerKind:
     """The kind called ``name``; :class:`UnknownKindError` with a hint when there is none."""
     _load()
+    if not isinstance(name, str):
+        raise UnknownKindError(f"a layer kind is a name such as \"Linear\", not {_describe(name)}")
     try:
         return KINDS[name]
     except KeyError:
         close = [k for k in KINDS if k.lower() == str(name).lower()]
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise UnknownKindError(f"unknown layer kind '{name}'{hint}") from None
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def all_kinds() -> list[LayerKind]:

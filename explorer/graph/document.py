@@ -8,6 +8,7 @@ Views follow the signals; they never change nodes directly.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +21,18 @@ from .errors import (CycleError, DuplicateEdgeError, DuplicateIdError, GraphErro
 from .events import Signal
 
 ID_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,39}$")
-# Names a torch ModuleDict already uses; a node with such an id could not be reached by its id.
-_RESERVED_IDS = frozenset({"training", "forward", "keys", "items", "values", "update", "pop", "clear", "type",
-                           "train", "eval", "to", "cuda", "cpu", "float", "double", "half", "apply", "children",
-                           "modules", "parameters", "buffers", "state_dict", "zero_grad", "extra_repr",
-                           "register_buffer", "named_parameters", "requires_grad_", "share_memory"})
+
+
+@functools.cache
+def reserved_ids() -> frozenset[str]:
+    """Names a node id cannot take: every attribute of the ``nn.ModuleDict`` that holds the layers.
+
+    ``ModuleDict`` refuses a key that is already one of its attributes (``compile``, ``add_module``,
+    ``_parameters``, ``__class__``...), so the list comes from torch itself rather than from memory.
+    """
+    from torch import nn
+
+    return frozenset(dir(nn.ModuleDict()))
 
 
 @dataclass
@@ -55,7 +63,7 @@ def check_node_id(node_id: Any) -> str:
     if not isinstance(node_id, str) or not ID_PATTERN.match(node_id):
         raise InvalidIdError(f"node id {node_id!r} must start with a letter or '_' and hold only letters, digits, '_' "
                              "and '-' (at most 40)", None)
-    if node_id in _RESERVED_IDS:
+    if node_id in reserved_ids():
         raise InvalidIdError(f"node id '{node_id}' is reserved by PyTorch; choose another", node_id)
     return node_id
 

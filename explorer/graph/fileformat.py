@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -57,11 +58,22 @@ def dumps(doc: Document) -> str:
 
 
 def save(doc: Document, path: str | os.PathLike) -> None:
-    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
+    """Write atomically: a temporary file in the same folder, then ``os.replace``.
+
+    The file keeps its permissions (a new one gets the usual ones, 0666 less the umask), not the
+    0600 of the temporary file. Any failure (a full disk, a read-only folder) raises ``OSError``
+    and leaves the old file as it was.
+    """
     path = Path(path)
-    text = dumps(doc)
+    write_text_atomically(path, dumps(doc))
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` in one step, keeping its permissions; on failure nothing changes."""
+    mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -71,6 +83,16 @@ def save(doc: Document, path: str | os.PathLike) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits ``path`` has, or those a new file gets (0666 less the umask)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def load(path: str | os.PathLike) -> Document:
