@@ -8,14 +8,30 @@ import sys
 def run_app(path: str | None = None, settings=None) -> int:
     """Open the main window (optionally with a file) and run the event loop.
 
-    ``settings`` (a QSettings) replaces the user's, for tests.
+    ``settings`` (a QSettings) replaces the user's, for tests. Torch's thread count is put back when
+    the loop ends, and a training step still running then is waited for (see ``training/orphans.py``).
     """
     from .preload import import_torch_first
 
     import_torch_first()  # before Qt is loaded: see explorer/qt/preload.py
+    import torch
+
+    threads_before = torch.get_num_threads()
     from .training.cores import keep_gui_thread_serial
 
     keep_gui_thread_serial()  # the training thread gets the cores: see explorer/qt/training/cores.py
+    try:
+        status = _run_window(path, settings)
+    finally:
+        torch.set_num_threads(threads_before)  # a caller (a test session) keeps its own setting
+    from .training import orphans
+
+    if not orphans.finish_before_exit():
+        orphans.exit_now(status)
+    return status
+
+
+def _run_window(path: str | None, settings) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

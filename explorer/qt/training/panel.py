@@ -33,11 +33,12 @@ from .feature_map_view import FeatureMapView
 from .gradient_plot import GradientView
 from .loss_plot import LossView
 from .message_bar import ERROR, INFO, WARNING, MessageBar
+from . import orphans
 from .progress_view import ProgressView
 from .settings_form import SettingsForm
 from .worker import SnapshotBatch, TrainingRun
 
-SHUTDOWN_TIMEOUT = 1.0  # seconds a closing window waits for the training thread
+SHUTDOWN_TIMEOUT = 0.8  # seconds a closing window waits for the training thread (closing takes < 1 s)
 
 
 class TrainingPanel(QWidget):
@@ -198,14 +199,22 @@ class TrainingPanel(QWidget):
         super().closeEvent(event)
 
     def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> bool:
-        """Stop a run and wait up to ``timeout`` seconds for its thread; True when none is left."""
+        """Stop a run and wait up to ``timeout`` seconds for its thread; True when it has ended.
+
+        Returns within ``timeout`` whatever the thread does; the panel is idle again either way.
+        """
         run = self.run
         if run is None:
             return True
-        ended = run.shutdown(timeout)
-        if not ended:  # a step longer than the timeout: give it the time it needs rather than crash
-            ended = run.shutdown(30.0)
-        return ended
+        if run.shutdown(timeout):
+            return True
+        # A step longer than the timeout: neither freeze the window for it nor destroy its running
+        # thread. The thread is left to end by itself (see orphans.py); what it computes is dropped.
+        step = getattr(self.latest_step, "step", 0)
+        orphans.adopt(run)
+        self._on_run_finished(ErrorSnapshot(step, f"the step in progress did not end within {timeout:g} s; it "
+                                            "finishes in the background and its results are dropped", ""))
+        return False
 
     # The document --------------------------------------------------------------------------------
 
@@ -472,9 +481,10 @@ class TrainingPanel(QWidget):
             state = {k: v.detach().clone() for k, v in module.state_dict().items()}
             self._saved = (self.document, self.document.version, state)
             self._step_offset += steps
-        elif not good:
-            self._saved = None  # diverged or failed weights are no start for another run
-        run.deleteLater()
+        # A diverged or failed run's weights are no start for another: the last good ones (saved
+        # before it, a detached copy) stay, so the next Train continues from them.
+        if run.parent() is self:  # an abandoned run (orphans.py) is deleted when its thread ends
+            run.deleteLater()
         self._set_locked(False)
         self.form.set_running(False)
         self._update_buttons()
