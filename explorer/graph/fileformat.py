@@ -22,6 +22,8 @@ SCHEMA_VERSION = 1
 # Each migration turns a file dict of version N into version N + 1; ``load`` chains them.
 MIGRATIONS: dict[int, Any] = {}
 
+MAX_DEPTH = 32  # no field of a network file nests deeper; deeper nesting is damage, not a network
+
 _TOP_KEYS = {"format", "schema_version", "name", "description", "nodes", "edges", "training"}
 
 
@@ -116,7 +118,22 @@ def loads(text: str, source: str = "<text>") -> Document:
     except json.JSONDecodeError as error:
         raise FileFormatError(source, f"is not valid JSON: {error.msg} at line {error.lineno}, "
                               f"column {error.colno}") from None
+    except RecursionError:  # Python's parser gives up on lists in lists some thousand deep
+        raise FileFormatError(source, f"nests lists or objects more than {MAX_DEPTH} deep") from None
     return from_dict(data, source)
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """True when ``data`` nests lists and objects more than ``limit`` deep (checked without recursion)."""
+    pending = [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            if depth >= limit:
+                return True
+            items = value.values() if isinstance(value, dict) else value
+            pending.extend((item, depth + 1) for item in items)
+    return False
 
 
 def from_dict(data: Any, source: str = "<data>") -> Document:
@@ -126,6 +143,8 @@ def from_dict(data: Any, source: str = "<data>") -> Document:
 
     if not isinstance(data, dict):
         fail("is not a network file: expected a JSON object at the top")
+    if _too_deep(data, MAX_DEPTH):
+        fail(f"nests lists or objects more than {MAX_DEPTH} deep")
     if data.get("format") != FORMAT:
         fail(f"is not a network file: \"format\" must be \"{FORMAT}\"")
     version = data.get("schema_version")

@@ -86,12 +86,21 @@ def infer_shapes(doc: "Document") -> ShapeReport:
         except ShapeProblem as problem:
             fail(f"{label} {problem}")
             continue
+        except Exception as error:  # noqa: BLE001  torch refusing sizes (an overflow, a huge tensor)
+            given = ", ".join(fmt(i.shape) for i in inputs) or "no input"
+            fail(f"{label} cannot be made from {given} with these parameters: {_first_line(error)}")
+            continue
         if count > MAX_LAYER_PARAMS:
             fail(f"{label} would have {count:,} parameters, more than the limit of {MAX_LAYER_PARAMS:,}: "
                  f"make it smaller (its input is {fmt(inputs[0].shape) if inputs else 'none'})")
             continue
         report.nodes[node_id] = NodeInfo(node_id, node.kind, OK, output, inputs, count)
     return report
+
+
+def _first_line(error: Exception, limit: int = 160) -> str:
+    text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def layer_param_count(kind: str, params: dict[str, Any], inputs: tuple[TensorSpec, ...]) -> int:

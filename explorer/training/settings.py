@@ -6,9 +6,9 @@ Every key is optional; a missing one takes its default::
       "dataset": "digits",           one of explorer.data.DATASETS
       "dataset_options": {},         that dataset's options, e.g. {"noise": 0.2, "n_samples": 1000}
       "optimizer": "adam",           sgd | adam | adamw | rmsprop
-      "lr": 0.001,                   learning rate, more than 0               (live)
+      "lr": 0.001,                   learning rate, more than 0, at most 1e6  (live)
       "momentum": 0.9,               0 to below 1; used by sgd and rmsprop    (live)
-      "weight_decay": 0.0,           at least 0                               (live)
+      "weight_decay": 0.0,           0 to 1e6                                 (live)
       "batch_size": 32,              1 to 65536                               (live)
       "epochs": 10,                  passes over the training samples
       "seed": 0,                     initial weights, data split, batch order, dropout
@@ -33,6 +33,8 @@ from typing import Any
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 INITS = ("default", "xavier", "he", "normal")
 # What may change while training runs (applied at the next step, no restart).
+MAX_RATE = 1e6  # lr and weight decay: larger ones overflow float32 in the optimiser's step, not just diverge
+
 LIVE_KEYS = ("lr", "momentum", "weight_decay", "batch_size")
 MAX_SEED = 2**63 - 1
 
@@ -157,11 +159,11 @@ def check_value(key: str, value: Any) -> Any:
         return number
     number = _number(key, value, whole=False)
     if key == "lr":
-        _range(key, number, 0, low_open=True)
+        _range(key, number, 0, MAX_RATE, low_open=True)
     elif key == "momentum":
         _range(key, number, 0, 1, high_open=True)
     elif key == "weight_decay":
-        _range(key, number, 0)
+        _range(key, number, 0, MAX_RATE)
     elif key == "init_std":
         _range(key, number, 0, 10, low_open=True)
     elif key == "val_fraction":
