@@ -6,6 +6,7 @@ Files are data, never code. See ``resources/FILE_FORMAT.md`` for the contract.
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import tempfile
@@ -22,6 +23,7 @@ SCHEMA_VERSION = 1
 # Each migration turns a file dict of version N into version N + 1; ``load`` chains them.
 MIGRATIONS: dict[int, Any] = {}
 
+MAX_COORDINATE = 1e7  # canvas units; a network spans a few thousand
 MAX_DEPTH = 32  # no field of a network file nests deeper; deeper nesting is damage, not a network
 
 _TOP_KEYS = {"format", "schema_version", "name", "description", "nodes", "edges", "training"}
@@ -183,9 +185,8 @@ def from_dict(data: Any, source: str = "<data>") -> Document:
         if not isinstance(params, dict):
             fail("\"params\" must be an object", node_id)
         pos = entry.get("pos")
-        if pos is not None and not (isinstance(pos, list) and len(pos) == 2
-                                    and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
-            fail("\"pos\" must be a list of two numbers", node_id)
+        if pos is not None and not (isinstance(pos, list) and len(pos) == 2 and all(_is_coordinate(v) for v in pos)):
+            fail(f"\"pos\" must be a list of two numbers from {-MAX_COORDINATE:g} to {MAX_COORDINATE:g}", node_id)
         try:
             doc.add_node(entry["kind"], params, pos, node_id=entry["id"])
         except GraphError as error:
@@ -206,6 +207,16 @@ def from_dict(data: Any, source: str = "<data>") -> Document:
             fail(f"edge {i + 1}: {error.message}", error.node_id)
     place_missing(doc)
     return doc
+
+
+def _is_coordinate(value: Any) -> bool:
+    """A canvas coordinate: a finite number the canvas can hold (NaN, infinities and 1e400 cannot)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value) and abs(value) <= MAX_COORDINATE
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _strip_owner(message: str, entry: dict) -> str:

@@ -23,7 +23,9 @@ class RecentFiles:
         value = self.settings.value(RECENT_KEY, [])
         if isinstance(value, str):  # QSettings returns a lone string for a one-element list
             value = [value]
-        return [str(v) for v in (value or [])]
+        if not isinstance(value, (list, tuple)):  # a settings file edited or damaged by hand
+            return []
+        return [v for v in value if isinstance(v, str) and v]
 
     def add(self, path: str | os.PathLike) -> None:
         path = str(Path(path).resolve())

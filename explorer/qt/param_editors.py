@@ -104,7 +104,7 @@ class IntEditor(ParamEditor):
         return field
 
     def _show(self, value: Any) -> None:
-        self.field.setValue(int(value))
+        self.field.setValue(max(-WIDE, min(WIDE, int(value))))  # a file may hold 1e18: the node says it is wrong
 
 
 class FloatEditor(ParamEditor):

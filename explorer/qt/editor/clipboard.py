@@ -54,5 +54,5 @@ def take() -> dict[str, Any] | None:
     raw = data.text()
     try:
         return check_payload(json.loads(raw))
-    except (ValueError, GraphError):
+    except (ValueError, RecursionError, GraphError):  # RecursionError: JSON nested thousands deep
         return None

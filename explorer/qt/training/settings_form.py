@@ -210,13 +210,12 @@ class SettingsForm(QWidget):
             self.lr.set_value(float(values["lr"]))
             self.momentum.setValue(float(values["momentum"]))
             self.weight_decay.setValue(float(values["weight_decay"]))
-            self.batch_size.setValue(int(values["batch_size"]))
-            self.epochs.setValue(int(values["epochs"]))
-            self.seed.setValue(min(int(values["seed"]), MAX_INT))
+            for key, box in (("batch_size", self.batch_size), ("epochs", self.epochs), ("seed", self.seed)):
+                box.setValue(_within(values[key], self._defaults[key], box.minimum(), box.maximum(), int))
             self._set_combo(self.init, values["init"])
             self.init_std.setValue(float(values["init_std"]))
             self.val_fraction.setValue(float(values["val_fraction"]))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: 1e30 for a spin box, int(inf)
             pass  # a bad value in a file: the trainer names it when asked to train
         finally:
             for widget in self._value_widgets():
@@ -271,12 +270,12 @@ class SettingsForm(QWidget):
             widget.setRange(int(param.min) if param.min is not None else -MAX_INT,
                             int(min(param.max, MAX_INT)) if param.max is not None else MAX_INT)
             widget.setKeyboardTracking(False)
-            widget.setValue(int(value))
+            widget.setValue(_within(value, param.default, widget.minimum(), widget.maximum(), int))
             widget.valueChanged.connect(lambda v, n=param.name: self._on_option_changed(n, int(v)))
         elif param.type == "float":
             widget = ExactSpinBox(param.min if param.min is not None else -1e9,
                                   param.max if param.max is not None else 1e9)
-            widget.setValue(float(value))
+            widget.setValue(_within(value, param.default, widget.minimum(), widget.maximum(), float))
             widget.valueChanged.connect(lambda v, n=param.name: self._on_option_changed(n, float(v)))
         elif param.type == "choice":
             widget = QComboBox()
@@ -359,3 +358,18 @@ class SettingsForm(QWidget):
         index = combo.findData(key)
         if index >= 0:
             combo.setCurrentIndex(index)
+
+
+def _within(value: Any, default: Any, low: float, high: float, kind: type) -> Any:
+    """``value`` as ``kind`` clamped to [low, high] for a spin box, or ``default`` when it is no number.
+
+    A file may hold any option value; the form shows something sensible (a spin box given 1e30
+    raises OverflowError) and Train names the bad value when asked to train.
+    """
+    try:
+        number = kind(value)
+        if number != number:  # NaN
+            raise ValueError
+        return kind(max(low, min(high, number)))
+    except (TypeError, ValueError, OverflowError):
+        return kind(default)
