@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from ..data import DatasetError
 from ..graph import GraphError, fileformat
 from ..graph.errors import BuildError
+from ..training.faults import hint_for
 from ..training.settings import SettingsError, TrainingSettings
 from ..training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot, ValidationSnapshot
 from .exits import EXIT_DIVERGED, EXIT_FAILED, EXIT_INVALID, EXIT_OK, fail
@@ -94,7 +95,8 @@ def _train(trainer, metrics: TextIO | None, progress: "Progress", args: argparse
             progress.validation(snap)
         elif isinstance(snap, ErrorSnapshot):
             progress.close()
-            return fail(snap.message.splitlines()[0], EXIT_FAILED)
+            hint = hint_for(snap.message)
+            return fail(snap.message.splitlines()[0] + (f" ({hint})" if hint else ""), EXIT_FAILED)
         elif isinstance(snap, DoneSnapshot):
             progress.close()
             if snap.reason == "diverged":

@@ -30,6 +30,7 @@ from explorer.graph.errors import BuildError, GraphError
 from explorer.graph.spec import fmt
 
 from .batches import BatchSampler, batches_per_epoch
+from .faults import check_finite_data
 from .initialisation import initialise
 from .objective import CLASSIFICATION, Validator, loss_function
 from .optimizers import apply_live_settings, make_optimizer
@@ -97,6 +98,7 @@ class Trainer:
             dataset = load_dataset(settings.dataset, settings.dataset_options, seed=settings.seed,
                                    val_fraction=settings.val_fraction)
         check_sample_shape(dataset, input_node.params["shape"], input_node.params["dtype"])
+        check_finite_data(dataset)  # NaN in the data is the data's fault, not a too-large learning rate
         _check_output(dataset, module.output_id, tuple(report.nodes[module.output_id].output.shape))
         self.dataset = dataset
         self.task = dataset.task

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QPushButton, QScrollArea,
 from explorer.data import DatasetCache, DatasetError
 from explorer.graph import Document, get_kind
 from explorer.graph.errors import GraphError
+from explorer.training.faults import hint_for
 from explorer.training.settings import SettingsError, TrainingSettings
 from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot
 from explorer.training.trainer import Trainer
@@ -493,8 +494,9 @@ class TrainingPanel(QWidget):
 
     def _show_end(self, end: DoneSnapshot | ErrorSnapshot) -> None:
         if isinstance(end, ErrorSnapshot):
-            self.message.show_message(ERROR, f"Training stopped by an error at step {end.step}: {end.message}",
-                                      end.traceback)
+            hint = hint_for(end.message)
+            self.message.show_message(ERROR, f"Training stopped by an error at step {end.step}: {end.message}"
+                                      + (f"\n{hint}" if hint else ""), end.traceback)
             self._status("Training failed")
         elif end.reason == "diverged":
             text = end.message or f"Training diverged at step {end.step}; try a smaller learning rate."
