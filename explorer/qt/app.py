@@ -46,6 +46,7 @@ def _run_window(path: str | None, settings) -> int:
 
     attach(window)  # the live training panel, docked under the canvas
     window.show()
-    if path:
+    restored = window.offer_recovery()  # work a crash or a kill left unsaved comes first
+    if path and not restored:
         window.open_document(path)
     return app.exec()

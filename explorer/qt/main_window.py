@@ -7,6 +7,7 @@ palette/canvas/inspector → :class:`GraphEditor` → undo command → document 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -21,6 +22,7 @@ from .editor.controller import GraphEditor
 from .editor.scene import GraphScene
 from .editor.view import GraphView, json_paths
 from .files import RecentFiles, list_presets
+from .recovery import Autosaver, discard, leftovers, restore_into
 from .inspector import Inspector
 from .palette import LayerPalette
 
@@ -33,14 +35,17 @@ LOCK_BANNER = "Training: the network is locked while it runs (you can still move
 class MainWindow(QMainWindow):
     document_replaced = Signal(object)  # the new Document, after New or Open
 
-    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None,
+                 recovery_dir: str | os.PathLike | None = None):
         super().__init__(parent)
         self.settings = settings if settings is not None else QSettings("nn-explorer", "Neural Network Explorer")
         self.recent = RecentFiles(self.settings)
         self.path: Path | None = None
         self.locked = False
-        # Tests set this to skip the "unsaved changes" question: Save, Discard or Cancel.
+        # Tests set these to skip the questions: unsaved changes (Save, Discard or Cancel) and
+        # work left by a crash (Yes restores it, No discards it, Cancel keeps it for the next start).
         self.unsaved_answer: QMessageBox.StandardButton | None = None
+        self.recovery_answer: QMessageBox.StandardButton | None = None
         self.last_error: str | None = None
         self._theme_choice = str(self.settings.value("view/theme", "system"))
         self.setAcceptDrops(True)
@@ -74,6 +79,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.summary_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
 
+        self.autosaver = Autosaver(self, Path(recovery_dir) if recovery_dir is not None else None)
         self._connect()
         self._apply_theme()
         self._set_document(Document(name="Untitled"), None)
@@ -129,6 +135,8 @@ class MainWindow(QMainWindow):
         self.menu_actions.recent_menu.setEnabled(not self.locked)
         self._update_undo_actions()
         self.view.set_banner(LOCK_BANNER if self.locked else None)
+        if self.locked:
+            self.autosaver.autosave()  # before each training run: a crash while training loses nothing
 
     def add_training_panel(self, widget: QWidget) -> QDockWidget:
         """Host the training panel in a dock under the canvas (it can be moved to the right)."""
@@ -238,6 +246,7 @@ class MainWindow(QMainWindow):
             return False
         self.path = path.resolve()
         self.undo_stack.setClean()
+        self.autosaver.remove()
         self.recent.add(path)
         self._update_title()
         self.status_message(f"Saved {path.name}")
@@ -420,8 +429,43 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard():
             event.ignore()
             return
+        self.autosaver.stop()
+        self.autosaver.remove()  # saved or discarded: nothing to recover
         self.save_settings()
         event.accept()
+
+    # Recovery after a crash ----------------------------------------------------------------------------
+
+    def offer_recovery(self) -> bool:
+        """Offer back work that a crashed or killed program left unsaved; True if some was restored."""
+        for recovered in leftovers(self.autosaver.folder):
+            when = time.strftime("%d %b %Y, %H:%M", time.localtime(recovered.saved_at))
+            buttons = QMessageBox.StandardButton
+            answer = self.recovery_answer
+            if answer is None:
+                answer = QMessageBox.question(
+                    self, "Restore unsaved work?",
+                    f"The program ended without saving {recovered.name} (last kept {when}).\n\n"
+                    "Restore it? No deletes it; Cancel keeps it for the next start.",
+                    buttons.Yes | buttons.No | buttons.Cancel, buttons.Yes)
+            if answer == buttons.Yes:
+                try:
+                    restore_into(self, recovered)
+                except FileFormatError as error:
+                    discard(recovered)
+                    self.show_error("Cannot restore the unsaved work", error.message)
+                    continue
+                self.status_message(f"Restored unsaved work: {recovered.name}. Save it to keep it.")
+                return True
+            if answer == buttons.No:
+                discard(recovered)
+        return False
+
+    def adopt_recovered(self, doc: Document, path: Path | None) -> None:
+        """Show ``doc`` as unsaved changes to ``path`` (or a new network), as it was before the crash."""
+        self._set_document(doc, path)
+        self.undo_stack.resetClean()  # nothing on disk holds this: it is modified until saved
+        self._update_title()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -34,3 +34,11 @@ def no_thread_left_running():
     from explorer.qt.training.worker import TrainingRun
 
     assert not TrainingRun.running_threads(), "a training thread outlived its test"
+
+
+@pytest.fixture(autouse=True)
+def recovery_folder(tmp_path, monkeypatch):
+    """Autosaves go to a temporary folder, never into the user's data folder."""
+    folder = tmp_path / "recovery"
+    monkeypatch.setenv("NN_EXPLORER_RECOVERY_DIR", str(folder))
+    return folder
