@@ -266,6 +266,8 @@ class Document:
         if not isinstance(port, int) or isinstance(port, bool) or port < 0:
             raise TooManyInputsError(f"input port {port!r} of {target.kind} '{dst}' is not a port number", dst)
         if limit is not None and port >= limit:
+            if limit == 1 and not wired:  # a wire aimed at a second port the layer does not have
+                raise TooManyInputsError(f"{target.kind} '{dst}' takes one input, on port 0", dst)
             if limit == 1:
                 raise TooManyInputsError(f"{target.kind} '{dst}' takes one input and already has one "
                                          f"(from '{wired[0].src}'); merge branches with Add or "

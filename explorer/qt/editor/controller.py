@@ -144,10 +144,22 @@ class GraphEditor(QObject):
     def move_nodes(self, moves: dict) -> None:
         self.push(MoveNodesCommand(self.doc, moves))  # moving stays allowed while training
 
-    def set_param(self, node_id: str, name: str, value) -> None:
+    def set_param(self, node_id: str, name: str, value) -> bool:
+        """Change one parameter; False, with the reason in ``status``, if the document would refuse it.
+
+        Checked here because a command's ``redo`` must not fail: Qt would swallow the error and the
+        stack would hold an edit that never happened.
+        """
         if self._refuse_if_locked():
-            return
+            return False
+        try:
+            node = self.doc.node(node_id)
+            node.layer.validate_params({**node.params, name: value}, owner=f"{node.kind} '{node_id}'")
+        except GraphError as error:
+            self.status.emit(error.message)
+            return False
         self.push(SetParamCommand(self.doc, node_id, name, value))
+        return True
 
     def rename_node(self, old: str, new: str) -> bool:
         """Give node ``old`` the id ``new``; False, with the reason in ``status``, if the document refuses."""
