@@ -12,6 +12,7 @@ from PySide6.QtGui import QUndoStack
 from ...graph import Edge, GraphError, get_kind
 from ...graph.layout import COLUMN, ROW, layered_positions
 from . import clipboard
+from .input_defaults import input_params_for
 from .commands import (AddNodeCommand, ConnectCommand, DisconnectCommand, DocumentCommand, LayoutCommand,
                        MoveNodesCommand, PasteCommand, ReconnectCommand, RemoveCommand, RenameNodeCommand,
                        SetMetaCommand, SetParamCommand, SetTrainingCommand)
@@ -60,7 +61,7 @@ class GraphEditor(QObject):
             return None
         if isinstance(pos, QPointF):
             pos = (pos.x(), pos.y())
-        command = AddNodeCommand(self.doc, kind, (round(pos[0], 1), round(pos[1], 1)))
+        command = AddNodeCommand(self.doc, kind, (round(pos[0], 1), round(pos[1], 1)), self._params_for(kind))
         self.push(command)
         self.scene.select_nodes([command.node_id])
         return command.node_id
@@ -77,7 +78,7 @@ class GraphEditor(QObject):
         pos = self._free_spot(x, y + ROW)
         node_id = self.doc.new_id(kind)
         self.stack.beginMacro(f"Add {kind} '{node_id}' after '{before}'")
-        self.push(AddNodeCommand(self.doc, kind, pos, node_id=node_id))
+        self.push(AddNodeCommand(self.doc, kind, pos, self._params_for(kind), node_id=node_id))
         error = self.doc.can_connect(before, node_id)
         if error is None:
             self.push(ConnectCommand(self.doc, before, node_id))
@@ -86,6 +87,10 @@ class GraphEditor(QObject):
             self.status.emit(f"Added '{node_id}' without a wire: {error.message}")
         self.scene.select_nodes([node_id])
         return node_id
+
+    def _params_for(self, kind: str) -> dict:
+        """A new node's parameters: the defaults, except that an Input takes its dataset's sample shape."""
+        return input_params_for(self.doc.training) if kind == "Input" else {}
 
     def _free_spot(self, x: float, y: float) -> tuple[float, float]:
         taken = {(round(n.pos[0]), round(n.pos[1])) for n in self.doc.nodes() if n.pos is not None}

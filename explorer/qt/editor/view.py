@@ -49,6 +49,10 @@ class GraphView(QGraphicsView):
         self.banner = QLabel(self)
         self.banner.setObjectName("lockBanner")
         self.banner.hide()
+        # The hint is drawn over the whole viewport; Qt repaints only what changed in the scene, so
+        # the view repaints all of it when the canvas stops (or starts) being empty.
+        self._showed_hint = not scene.nodes
+        scene.changed.connect(self._on_scene_changed)
 
     # Zoom and fit -------------------------------------------------------------------------------
 
@@ -201,6 +205,12 @@ class GraphView(QGraphicsView):
         event.ignore()
 
     # The empty canvas ------------------------------------------------------------------------------
+
+    def _on_scene_changed(self, _region) -> None:
+        empty = not self.scene().nodes
+        if empty != self._showed_hint:
+            self._showed_hint = empty
+            self.viewport().update()
 
     def drawForeground(self, painter, rect) -> None:
         if self.scene().nodes:
