@@ -1,6 +1,4 @@
-"""The synthetic ``shapes`` images: balanced, visible, in range, and quick to make."""
-
-import time
+"""The synthetic ``shapes`` images: balanced, visible and in range."""
 
 import numpy as np
 
@@ -42,9 +40,7 @@ def test_noise_is_added_to_the_pixels():
     assert noisy.x_train[background].mean() > 0.05  # clipping at 0 keeps half the noise
 
 
-def test_six_thousand_images_are_quick():
-    start = time.perf_counter()
+def test_six_thousand_images_are_made():
+    # How quickly: tests/benchmarks/bench_data.py (a time limit here would measure the CI machine).
     d = load_dataset("shapes", {"n_samples": 6000})
-    elapsed = time.perf_counter() - start
     assert len(d.x_train) + len(d.x_val) == 6000
-    assert elapsed < 2.0, f"{elapsed:.2f} s"

@@ -101,5 +101,45 @@ def test_the_program_opens_the_window_with_a_file(tmp_path, monkeypatch, qapp, e
         return 0
 
     monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    import torch
+
+    threads = torch.get_num_threads()
     assert app.run_app(str(path), settings=editor_settings) == 0
     assert ("net.json — Neural Network Explorer", 6) in seen
+    assert torch.get_num_threads() == threads  # the window's serial GUI thread does not outlive it
+
+
+def _drawn_pixels(image) -> int:
+    """Pixels of ``image`` that differ from its top-left corner (the background)."""
+    background = image.pixel(0, 0)
+    return sum(1 for y in range(0, image.height(), 2) for x in range(0, image.width(), 2)
+               if image.pixel(x, y) != background)
+
+
+def test_every_kind_is_drawn_on_the_canvas_and_in_the_palette(window):
+    # Not just that the names exist: each kind's card and palette icon are really painted, each card
+    # differently, with the input ports its arity asks for.
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    cards = {}
+    for k, kind in enumerate(all_kinds()):
+        node_id = window.editor.add_node(kind.name, (k * 260.0, 0.0))
+        item = window.scene.nodes[node_id]
+        rect = item.sceneBoundingRect()
+        image = QImage(int(rect.width()) + 2, int(rect.height()) + 2, QImage.Format.Format_ARGB32)
+        image.fill(QColor("#123456"))
+        painter = QPainter(image)
+        window.scene.render(painter, QRectF(image.rect()), rect)
+        painter.end()
+        drawn = _drawn_pixels(image)
+        assert drawn > image.width() * image.height() / 20, f"{kind.name}: only {drawn} pixels drawn"
+        cards[kind.name] = bytes(image.constBits())
+        ports = len(item.input_ports)
+        if kind.max_inputs == 0:
+            assert ports == 0, kind.name
+        else:
+            assert ports >= 1, kind.name  # a merge shows one more free port as wires arrive
+        icon = window.palette.item_for(kind.name).icon(0).pixmap(24, 24).toImage()
+        assert _drawn_pixels(icon) > 20, f"{kind.name}: empty palette icon"
+    assert len(set(cards.values())) == len(cards), "two kinds are drawn the same"
