@@ -10,19 +10,14 @@ import argparse
 import sys
 
 from .commands import info as info_command
+from .commands import train as train_command
+from .commands.exits import EXIT_FAILED, fail
 
-# Sub-command modules: each has ``add_parser(subparsers)`` and ``run(args) -> int``.
-COMMANDS = {"info": info_command}
+# Sub-command modules: each has ``add_parser(subparsers)`` and ``run(args) -> int``. They import torch
+# only when they run, so a broken torch is reported by the command that needs it, not hidden.
+COMMANDS = {"info": info_command, "train": train_command}
 
 EXIT_USAGE = 2
-
-
-def _load_train_command():
-    try:
-        from .commands import train
-    except ImportError:  # the training engine is optional until it lands
-        return None
-    return train
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,11 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build neural networks by dragging layers, train them and watch them learn. "
                     "With no command, opens the window (optionally with FILE).")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands = dict(COMMANDS)
-    train = _load_train_command()
-    if train is not None:
-        commands["train"] = train
-    for name, module in commands.items():
+    for module in COMMANDS.values():
         module.add_parser(sub)
     return parser
 
@@ -70,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("nn-explorer: interrupted", file=sys.stderr)
             return 130
+        except ImportError as error:  # a broken install (torch, numpy): say so in one line
+            return fail(f"a library nn-explorer needs cannot be imported ({error}); reinstall it, e.g. "
+                        "pip install --force-reinstall torch", EXIT_FAILED)
     if argv and argv[0] in ("-h", "--help"):
         parser.print_help()
         return 0

@@ -65,3 +65,16 @@ def test_unreadable_file_exits_2_without_traceback(tmp_path):
     assert result.stdout == ""
     assert result.stderr.strip().count("\n") == 0 and "is not valid JSON" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_broken_torch_is_reported_not_hidden(tmp_path):
+    # cli.py used to swallow the ImportError and silently offer no `train` command.
+    code = ("import sys\n"
+            "sys.modules['torch'] = None  # importing torch now raises ImportError\n"
+            "from explorer.cli import build_parser, main\n"
+            "assert 'train' in build_parser().format_help()\n"
+            f"sys.exit(main(['train', {str(FIXTURES / 'lenet5.json')!r}, '--steps', '1']))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error: a library nn-explorer needs cannot be imported")
+    assert "Traceback" not in result.stderr

@@ -16,7 +16,7 @@ class TensorSpec:
     dtype: str = "float"
 
     def __str__(self) -> str:
-        text = "[" + ", ".join(str(s) for s in self.shape) + "]"
+        text = fmt(self.shape)
         return text if self.dtype == "float" else f"{text} token ids"
 
     @property

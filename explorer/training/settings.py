@@ -203,3 +203,12 @@ def check_dataset_options(dataset: str, options: Any) -> dict[str, Any]:
             raise SettingsError(f"training setting 'dataset_options' has an unknown option {name!r} for dataset "
                                 f"'{dataset}' (its options: {allowed})", key)
     return out
+
+
+def completed(training: Any) -> Any:
+    """A training section with every key filled in (so a short file and the form's full dict compare
+    equal); one that is not valid comes back as it is."""
+    try:
+        return TrainingSettings.from_dict(training).to_dict()
+    except (SettingsError, TypeError, KeyError, ValueError):
+        return dict(training) if isinstance(training, dict) else training

@@ -15,7 +15,7 @@ from typing import Any, Callable, ContextManager
 from PySide6.QtGui import QUndoCommand
 
 from ...graph import Document, Edge
-from ...training.settings import SettingsError, TrainingSettings
+from ...training.settings import completed
 
 Pos = tuple[float, float]
 
@@ -294,7 +294,7 @@ class SetTrainingCommand(DocumentCommand):
         self._name_it()
 
     def _name_it(self) -> None:
-        old, new = _complete_training(self.old), _complete_training(self.new)
+        old, new = completed(self.old), completed(self.new)
         keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
         shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
         self.setText(f"Change training settings ({shown})" if keys else "Change training settings")
@@ -315,11 +315,3 @@ class SetTrainingCommand(DocumentCommand):
         self._name_it()
         self.setObsolete(self.new == self.old)
         return True
-
-
-def _complete_training(training: dict[str, Any]) -> dict[str, Any]:
-    """A training section with its defaults filled in, so a short file and a full form compare."""
-    try:
-        return TrainingSettings.from_dict(training).to_dict()
-    except (SettingsError, TypeError):
-        return dict(training)

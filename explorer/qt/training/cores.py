@@ -74,7 +74,14 @@ def lower_this_thread_priority() -> None:
 
 
 def _busy_cpu_seconds() -> float | None:
-    """CPU seconds all programs have used since boot (Linux), or None where that cannot be read."""
+    """CPU seconds all programs have used since boot (Linux), or None where that cannot be read.
+
+    Approximate in a container: /proc/stat is the whole host's, so this counts other containers'
+    load too, and on a host with more cores than the container may use (a cgroup CPU quota or
+    cpuset) the "others" figure can exceed what actually competes with this program. The cgroup's
+    own cpu.stat would measure the right thing where it exists; until then the governor may train
+    on fewer threads than it could inside a container on a busy host, never on more.
+    """
     try:
         with open("/proc/stat", encoding="ascii") as stat:
             fields = stat.readline().split()

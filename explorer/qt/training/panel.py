@@ -23,7 +23,7 @@ from explorer.data import DatasetCache, DatasetError
 from explorer.graph import Document, get_kind
 from explorer.graph.errors import GraphError
 from explorer.training.faults import hint_for
-from explorer.training.settings import SettingsError, TrainingSettings
+from explorer.training.settings import SettingsError, TrainingSettings, completed
 from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot
 from explorer.training.trainer import Trainer
 
@@ -253,7 +253,7 @@ class TrainingPanel(QWidget):
         # An edit from elsewhere (undo, another view): show it, unless it is what the form already shows.
         if self.run is not None:
             return
-        if _normalised(self.document.training) != _normalised(self.form.settings()):
+        if completed(self.document.training) != completed(self.form.settings()):
             self.form.set_settings(self.document.training)
 
     def _on_settings_edited(self, settings: dict) -> None:
@@ -577,12 +577,3 @@ class TrainingPanel(QWidget):
         for node_id, colour in tints.items():
             if self.document is not None and self.document.has_node(node_id):
                 scene.set_node_tint(node_id, colour)
-
-
-def _normalised(training: dict) -> dict:
-    """A training section with every key, so a short file and the form's full dict compare equal."""
-    try:
-        return TrainingSettings.from_dict(training).to_dict()
-    except (SettingsError, TypeError, KeyError):
-        return dict(training)
-
