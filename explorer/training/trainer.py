@@ -34,8 +34,8 @@ from .faults import check_finite_data
 from .initialisation import initialise
 from .objective import CLASSIFICATION, Validator, loss_function
 from .optimizers import apply_live_settings, make_optimizer
-from .probes import (BoundaryGrid, ParameterGroups, Schedule, activation_stats, feature_maps, probing,
-                     soonest)
+from .probes import (BACKGROUND_RATES, BoundaryGrid, ParameterGroups, ProbeRates, Schedule, activation_stats,
+                     feature_maps, probing, soonest)
 from .settings import (LIVE_KEYS, SETTING_KEYS, SettingsError, TrainingSettings, check_value,
                        unknown_key_message)
 from .snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot, FeatureMapSnapshot,
@@ -52,23 +52,27 @@ class Trainer:
     ``epochs`` as the length of the run; ``dataset`` (a loaded :class:`~explorer.data.Dataset`)
     skips loading the one the settings name. ``probes=False`` leaves out the low-rate probes
     (activation statistics, feature maps, decision boundary); steps and validation always come.
+    ``probe_rates`` may be replaced until the run starts.
 
     Rates: a :class:`StepSnapshot` every step; a :class:`ValidationSnapshot` at each epoch end and
-    at the end; activation statistics, feature maps and the decision boundary at most every
-    ``*_INTERVAL`` seconds and rarer when one probe would take more than ``PROBE_BUDGET`` of the
-    time (set these on an instance to trade speed for smoother pictures). All probes come once
-    before the first step, after every single step, and at the end.
+    at the end; activation statistics, feature maps and the decision boundary as ``probe_rates``
+    say (:class:`~explorer.training.probes.ProbeRates`). All probes come once before the first
+    step, after every single step, and at the end.
+
+    The probes run on the training thread, between steps, on the module itself: nothing is copied
+    and no lock is needed, and what they cost is training time. That sets the trade-off, measured
+    on 2 cores: a window wants pictures that move (``LIVE_RATES``: feature maps about 13 times a
+    second, statistics and boundary 5, about 2 % of a small CNN's training time), a headless run
+    wants speed (``BACKGROUND_RATES``, the default: each probe at most 0.25 % of the time). A probe's
+    cost is judged by the median of its recent runs, its first (warm-up) run excluded, and the wait
+    is capped, so a probe that once took 100 ms while its thread was pre-empted does not stop the
+    pictures; a network whose probes are really slow is drawn less often, never less than every
+    ``max_wait`` seconds.
     """
 
-    # Seconds between low-rate probes; class attributes so a caller can tune them per instance.
-    ACTIVATION_INTERVAL = 0.25
-    FEATURE_MAP_INTERVAL = 0.1
-    BOUNDARY_INTERVAL = 0.25
-    PROBE_BUDGET = 0.0025  # each low-rate probe waits long enough to take at most this share of the time
-    PROBE_BATCH = 64  # validation samples the activation statistics are taken over
-
     def __init__(self, document, settings: TrainingSettings | None = None, *, device: str = "cpu",
-                 output: str | None = None, dataset=None, steps: int | None = None, probes: bool = True):
+                 output: str | None = None, dataset=None, steps: int | None = None, probes: bool = True,
+                 probe_rates: ProbeRates = BACKGROUND_RATES):
         if settings is None:
             settings = TrainingSettings.from_dict(document.training)
         if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
@@ -77,6 +81,7 @@ class Trainer:
         self._settings = settings
         self._steps_limit = steps
         self.probes = probes
+        self.probe_rates = probe_rates
 
         # Initial weights come from the settings' seed without disturbing the caller's RNG; the
         # stream then continues into dropout, so a run is the same every time.
@@ -375,11 +380,14 @@ class Trainer:
     # Probes -------------------------------------------------------------------------------------
 
     def _new_schedules(self) -> dict[str, Schedule]:
-        schedules = {"activations": Schedule(self.ACTIVATION_INTERVAL, self.PROBE_BUDGET)}
+        rates = self.probe_rates
+        def schedule(interval: float) -> Schedule:
+            return Schedule(interval, rates.budget, rates.max_wait)
+        schedules = {"activations": schedule(rates.activation_interval)}
         if self._map_nodes:
-            schedules["maps"] = Schedule(self.FEATURE_MAP_INTERVAL, self.PROBE_BUDGET)
+            schedules["maps"] = schedule(rates.feature_map_interval)
         if self._grid is not None:
-            schedules["boundary"] = Schedule(self.BOUNDARY_INTERVAL, self.PROBE_BUDGET)
+            schedules["boundary"] = schedule(rates.boundary_interval)
         return schedules
 
     def _probe(self, schedules: dict[str, Schedule], force: bool = False) -> Iterator[Snapshot]:
@@ -398,7 +406,7 @@ class Trainer:
 
     def _activations(self) -> ActivationSnapshot:
         with probing(self.module):
-            stats = activation_stats(self.module, self._node_kinds, self._x_val[:self.PROBE_BATCH])
+            stats = activation_stats(self.module, self._node_kinds, self._x_val[:self.probe_rates.activation_samples])
         return ActivationSnapshot(self._step, stats, self._groups.weight_norms())
 
     def _feature_maps(self) -> FeatureMapSnapshot:
