@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,18 +70,19 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
     """Read a checkpoint; anything wrong raises :class:`CheckpointError`."""
     name = str(path)
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about pickle protocols of foreign files: the error says it
+            warnings.simplefilter("ignore")
+            data = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise CheckpointError(f"{name}: is a folder, not a checkpoint") from None
     except Exception as error:  # noqa: BLE001  (torch raises many kinds for damaged or unsafe files)
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if "weights_only" in str(error) or "Unsupported global" in str(error):
+        if "Unsupported global" in str(error):
             raise CheckpointError(f"{name}: holds Python objects other than weights, so it is not loaded "
                                   "(only nn-explorer checkpoints are read, never code)") from None
-        raise CheckpointError(f"{name}: is not a readable checkpoint (damaged or not a PyTorch file: "
-                              f"{first[:120]})") from None
+        raise CheckpointError(f"{name}: is not a readable checkpoint (damaged, or not a file torch.save "
+                              f"wrote: {type(error).__name__})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(f"{name}: is a PyTorch file but not an nn-explorer checkpoint (no "
                               f"\"format\": \"{FORMAT}\")")
