@@ -70,7 +70,8 @@ def mutated_document(draw) -> tuple[str, Any, list[str]]:
         # Most damage is inside nodes, wires and settings, where a file can still be read: that is
         # where later stages (info, build, train) get something to chew on.
         op = draw(st.sampled_from(["delete", "retype", "swap", "torch_id", "number", "deep", "add_key"]
-                                  + ["inner_retype", "inner_delete", "torch_id", "number", "inner_retype"] * 2))
+                                  + ["inner_retype", "inner_delete", "torch_id", "number", "inner_retype"] * 2
+                                  + ["plausible"] * 6))
         places = paths(tree)
         inner = [p for p in places if (p[:1] in (("nodes",), ("edges",)) and len(p) >= 3)
                  or (p[:1] == ("training",) and len(p) >= 2)]
@@ -111,6 +112,15 @@ def mutated_document(draw) -> tuple[str, Any, list[str]]:
                 path = draw(st.sampled_from(numeric))
                 tree = _set(tree, path, draw(st.sampled_from([-1, 0, -(10**9), 10**9, 10**18, 2**64, 1e300,
                                                               -1e-9, 3.5, 65537, 10**6])))
+        elif op == "plausible":  # a value of the right type that may or may not suit the layer
+            numeric = [p for p in inner if isinstance(_get(tree, p), (int, float)) and not isinstance(
+                _get(tree, p), bool)]
+            if not numeric:
+                continue
+            path = draw(st.sampled_from(numeric))
+            old = _get(tree, path)
+            tree = _set(tree, path, draw(st.integers(0, 64)) if isinstance(old, int) else draw(
+                st.floats(0, 1, allow_nan=False)))
         elif op == "deep":
             path = draw(st.sampled_from(places))
             tree = _set(tree, path, DEEP_MARK)

@@ -44,17 +44,16 @@ def adopted() -> list[TrainingRun]:
 
 
 def finish_before_exit(grace: float = EXIT_GRACE) -> bool:
-    """At exit, with no event loop left: wait up to ``grace`` s for abandoned threads; True if all ended.
+    """At exit, with no event loop left: wait up to ``grace`` s for training threads; True if all ended.
 
-    If one still runs after that, the process leaves at once with ``os._exit`` (buffers flushed):
-    Python tearing down a running ``QThread`` would abort with a core dump instead.
+    If one still runs after that, the caller should leave at once with :func:`exit_now`: Python
+    tearing down a running ``QThread`` would abort with a core dump instead.
     """
     deadline = time.monotonic() + grace
-    for run in list(_adopted):
-        thread = run._thread
-        if thread is not None and not thread.wait(max(0, int((deadline - time.monotonic()) * 1000))):
+    for thread in TrainingRun.running_threads():
+        if not thread.wait(max(0, int((deadline - time.monotonic()) * 1000))):
             return False
-        _adopted.discard(run)
+    _adopted.clear()
     return True
 
 
