@@ -8,13 +8,12 @@ import torch
 from torch import nn
 
 from explorer.data import DatasetError
+from explorer.data.dataset import CLASSIFICATION  # one definition, the datasets'
 from explorer.graph.catalogue import get_kind
 from explorer.graph.errors import BuildError, GraphError
 from explorer.graph.spec import fmt
 
 from .settings import SettingsError
-
-CLASSIFICATION = "classification"
 
 
 def check_device(device: str | torch.device) -> torch.device:

@@ -8,9 +8,9 @@ import time
 import torch
 from torch.nn import functional as F
 
-from .probes import probing
+from explorer.data.dataset import CLASSIFICATION  # one definition, the datasets'
 
-CLASSIFICATION = "classification"
+from .probes import probing
 
 
 def loss_function(task: str):
