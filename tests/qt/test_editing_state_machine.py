@@ -204,5 +204,5 @@ class Editing(RuleBasedStateMachine):
 def test_random_editing_sessions_never_corrupt_the_document(qapp, tally):
     Editing.qapp, Editing.tally = qapp, tally
     run_state_machine_as_test(Editing, settings=settings(
-        max_examples=60, stateful_step_count=30, deadline=None,
+        max_examples=40, stateful_step_count=30, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

@@ -77,7 +77,7 @@ SETTINGS_VALUES = st.one_of(VALUES, st.binary(max_size=40).map(QByteArray), st.s
     ["light", "dark", "system", "/nowhere", "", "\u0000", str(PRESETS), str(PRESETS / "mlp-moons.json")]))
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=6, deadline=None, suppress_health_check=HEALTH)
 @given(values=st.dictionaries(st.sampled_from(["files/recent", "view/theme", "window/geometry", "window/state",
                                                "files/last_dir", "trainingDock", "view/zoom"]),
                               SETTINGS_VALUES, max_size=5),
