@@ -132,6 +132,13 @@ class DatasetSpec:
         return tuple(o.name for o in self.folder_options) + tuple(p.name for p in self.options)
 
 
+def unknown_option_message(spec: "DatasetSpec", key: Any) -> str:
+    """The one wording for an option a dataset does not take (the loader and the settings both use it)."""
+    allowed = spec.option_names
+    known = f"its options are {', '.join(allowed)}" if allowed else "it takes no options"
+    return f"dataset '{spec.name}' has no option {key!r}; {known}"
+
+
 def check_sample_shape(dataset: Dataset, input_shape: Sequence[int], input_dtype: str = "float") -> None:
     """Raise :class:`DatasetError` unless the network's Input takes this dataset's samples.
 

@@ -10,7 +10,7 @@ import numpy as np
 from explorer.graph.errors import ParamError
 
 from . import digits, functions, graphs, idx, planar, sequences, shapes
-from .dataset import CLASSIFICATION, Dataset, DatasetError, DatasetSpec, Samples
+from .dataset import CLASSIFICATION, Dataset, DatasetError, DatasetSpec, Samples, unknown_option_message
 
 # display order: points in the plane first, then a curve, then images, then sequences, then graphs
 DATASETS: dict[str, DatasetSpec] = {
@@ -61,8 +61,7 @@ def _validate_options(spec: DatasetSpec, options: dict[str, Any]) -> dict[str, A
     allowed = spec.option_names
     for key in options:
         if key not in allowed:
-            known = f"its options are {', '.join(allowed)}" if allowed else "it takes no options"
-            raise DatasetError(f"{owner} has no option {key!r}; {known}")
+            raise DatasetError(unknown_option_message(spec, key))
     values: dict[str, Any] = {}
     for folder in spec.folder_options:
         if folder.name in options:

@@ -245,9 +245,9 @@ def check_dataset_options(dataset: str, options: Any) -> dict[str, Any]:
             except DatasetError as error:
                 raise SettingsError(f"training setting '{key}': {error.message}", key) from None
         else:
-            allowed = ", ".join(spec.option_names) or "none"
-            raise SettingsError(f"training setting 'dataset_options' has an unknown option {name!r} for dataset "
-                                f"'{dataset}' (its options: {allowed})", key)
+            from explorer.data.dataset import unknown_option_message
+
+            raise SettingsError(f"training setting '{key}': {unknown_option_message(spec, name)}", key)
     return out
 
 
