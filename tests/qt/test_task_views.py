@@ -11,10 +11,12 @@ from PySide6.QtGui import QColor
 
 from explorer.qt.training.gan_view import GENERATED, GanView
 from explorer.qt.training.graph_view import GraphView
+from explorer.qt.training.loss_plot import LossView
 from explorer.qt.training.plotting import CLASS_COLOURS
 from explorer.qt.training.reconstruction_view import ReconstructionView
 from explorer.qt.training.sample_grid import side_by_side, tile_images
-from explorer.training.snapshots import GanSnapshot, GraphSnapshot, ReconstructionSnapshot
+from explorer.training.snapshots import (GanSnapshot, GraphSnapshot, ReconstructionSnapshot, StepSnapshot,
+                                         ValidationSnapshot)
 
 
 def shown(qtbot, view, width=900, height=420):
@@ -161,3 +163,33 @@ def test_graph_view_draws_the_graph_coloured_by_prediction_with_labelled_nodes_r
     view.show_snapshot(snap)
     assert len(view.wrong.getData()[0]) == 0 and "100.0 %" in view.caption.text()
     assert close(pixel(view.widget, box, 1.0, 1.0), CLASS_COLOURS[0])
+
+
+def gan_steps(first: int, last: int) -> list[StepSnapshot]:
+    return [StepSnapshot(step=i, epoch=1, loss=2.0 + 0.01 * i, lr=1e-3, batch_size=64, grad_norms={},
+                         losses={"generator": 2.0 + 0.01 * i, "discriminator": 0.5}) for i in range(first, last + 1)]
+
+
+def test_loss_view_draws_named_losses_as_named_curves_and_steps_back_for_a_single_loss(qtbot):
+    view = LossView()
+    qtbot.addWidget(view)
+    view.add_steps(gan_steps(1, 40))
+    view.add_validations([ValidationSnapshot(step=40, epoch=1, val_loss=2.4,
+                                             val_losses={"generator": 2.4, "discriminator": 0.6})])
+    view.redraw()
+    assert set(view.named) == {"generator", "discriminator"}
+    x, y = view.named["discriminator"].raw.item.getData()
+    assert len(x) == 40 and np.all(y == 0.5)
+    assert view.named["generator"].smoothed.item.getData()[1][-1] == pytest.approx(2.4, abs=0.02)
+    assert list(view.named["discriminator"].val.item.getData()[1]) == [0.6]
+    legend = [label.text for _, label in view.legend.items]
+    assert "generator (smoothed)" in legend and "discriminator (validation)" in legend
+    assert "training (smoothed)" not in legend and not view.smoothed.item.isVisible()
+    low, high = view.loss_plot.getViewBox().viewRange()[1]
+    assert low < 0.5 and high > 2.4  # both losses fit
+    view.smoothing.setValue(0)  # re-smoothing covers the named curves too
+    assert np.allclose(view.named["generator"].smoothed.item.getData()[1],
+                       view.named["generator"].raw.item.getData()[1])
+    view.begin_run()  # the next run might be supervised: the single loss comes back
+    assert not view.named and view.smoothed.item.isVisible()
+    assert "training (smoothed)" in [label.text for _, label in view.legend.items]
