@@ -67,7 +67,7 @@ class TrainingPanel(QWidget):
         self.latest_step: StepSnapshot | None = None
         self._saved = None          # (document, version, state_dict) of the last good run, to continue from
         self._step_offset = 0       # steps done by earlier runs continued now (x axis of the plots)
-        self._stages: list = []          # drawing still to do, one call per turn of the event loop
+        self._stages: list = []          # drawing still to do, one call per turn of the event loop, in order
         self._taken: list[SnapshotBatch] = []
         self._pictures: dict = {}
         self._force_progress = False
@@ -421,10 +421,18 @@ class TrainingPanel(QWidget):
             if picture is not None:
                 self._pictures[name] = picture
         self._taken.append(batch)
-        if not self._stages:
-            self._stages = [self.loss_view.redraw, self.gradient_view.redraw, self._draw_pictures,
-                            self._draw_progress]
+        # Every stage is due again, the ones already drawn for an earlier batch too: a batch that
+        # lands while stages are queued has steps the drawn curves lack. Stages run in a fixed
+        # order, so the progress stage, which reports the batches as drawn, always runs last.
+        for stage in self._drawing_stages():
+            if stage not in self._stages:
+                self._stages.append(stage)
+        self._stages.sort(key=self._drawing_stages().index)
+        if not self._stage_timer.isActive():
             self._stage_timer.start()
+
+    def _drawing_stages(self) -> list:
+        return [self.loss_view.redraw, self.gradient_view.redraw, self._draw_pictures, self._draw_progress]
 
     def _next_stage(self) -> None:
         if self._stages:
