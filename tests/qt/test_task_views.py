@@ -102,7 +102,7 @@ def test_gan_view_draws_real_and_generated_points_over_the_discriminators_field(
     field = np.zeros((32, 32), np.float32)
     field[:, 16:] = 1.0  # D says: the right half is real
     real = np.random.default_rng(1).normal([-1.5, 0.0], 0.05, (200, 2)).astype(np.float32)
-    samples = np.random.default_rng(2).normal([1.5, 1.5], 0.05, (100, 2)).astype(np.float32)
+    samples = np.full((100, 2), 1.5, np.float32)  # one spot: its centre pixel is a fill, not an outline
     view.show_snapshot(GanSnapshot(step=5, samples=samples, real=real, field=field, extent=(-3, 3, -3, 3)))
     assert view.pages.currentWidget() is view.plot_widget
     assert list(view.field.levels) == [0.0, 1.0]
