@@ -137,7 +137,7 @@ def test_divergence_exits_3_with_metrics_up_to_that_step(tmp_path, capsys):
 def test_error_inside_training_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
     from explorer.training import trainer as trainer_module
 
-    def broken_step(self, xb, yb):
+    def broken_step(self, batch):
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr(trainer_module.Trainer, "_train_step", broken_step)

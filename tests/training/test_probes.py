@@ -43,7 +43,7 @@ def _node_norms(module, tensors_of):
 @pytest.mark.parametrize("gather", ["foreach_copy", "stack"])
 def test_gradient_norms_match_plain_pytorch(make_chain, bands, monkeypatch, gather):
     if gather == "stack":  # the path for a torch without _foreach_copy_
-        monkeypatch.setattr("explorer.training.trainer._FOREACH_COPY", None)
+        monkeypatch.setattr("explorer.training.gather._FOREACH_COPY", None)
     doc = make_chain(CNN)
     settings = TrainingSettings(batch_size=16, lr=0.01, seed=3)
     trainer = Trainer(doc, settings, dataset=bands, steps=1, probes=False)
