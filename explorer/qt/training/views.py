@@ -26,6 +26,12 @@ TASK_VIEWS = {"reconstruction": "reconstruction_view", "adversarial": "gan_view"
               "node_classification": "graph_view"}
 
 
+def objective_name(trainer) -> str:
+    """What ``trainer`` learns: "supervised", "reconstruction", "adversarial" or "node_classification"."""
+    name = getattr(getattr(trainer, "objective", None), "name", None)
+    return name if name in TASK_VIEWS or name == "supervised" else "supervised"
+
+
 class TrainingViews(QSplitter):
     """``trainingPlots``: the loss view, the gradient view and ``trainingTabs`` side by side."""
 
@@ -91,8 +97,7 @@ class TrainingViews(QSplitter):
             self.gradient_view.begin_run(with_params)
         self.activation_view.set_order(order)
         self.refresh_feature_nodes(document)
-        task = getattr(trainer, "task", None)
-        task = task if task in TASK_VIEWS else "supervised"
+        task = objective_name(trainer)
         self.show_task(task)
         dataset = getattr(trainer, "dataset", None)
         is_2d = bool(dataset is not None and getattr(dataset, "is_2d", False))
