@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.inspector.rename_requested.connect(self.editor.rename_node)
         self.inspector.node_chosen.connect(self.select_node)
         self.inspector.refused.connect(self.status_message)
+        self.inspector.training_edit_requested.connect(self.editor.set_training)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
