@@ -17,6 +17,8 @@ class Actions:
     open: QAction
     save: QAction
     save_as: QAction
+    save_checkpoint: QAction
+    load_checkpoint: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -76,6 +78,10 @@ def build(window) -> Actions:
                      sp.SP_DialogOpenButton),
         save=_action(window, "&Save", window.save, [StandardKey.Save], "Save the network", sp.SP_DialogSaveButton),
         save_as=_action(window, "Save &As…", window.save_as, ["Ctrl+Shift+S"], "Save the network to a new file"),
+        save_checkpoint=_action(window, "Save &Checkpoint…", window.checkpoints.save_dialog, (),
+                                "Save the network with its trained weights (a .pt file) to continue later"),
+        load_checkpoint=_action(window, "&Load Checkpoint…", window.checkpoints.load_dialog, (),
+                                "Load trained weights of this network from a .pt file: Train continues from them"),
         quit=_action(window, "&Quit", window.close, [StandardKey.Quit], "Close the window"),
         undo=_action(window, "&Undo", window.undo, [StandardKey.Undo], "Undo the last edit", sp.SP_ArrowBack),
         redo=_action(window, "&Redo", window.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the edit you undid",
@@ -116,6 +122,9 @@ def build(window) -> Actions:
     file_menu.addMenu(a.recent_menu)
     file_menu.addSeparator()
     file_menu.addActions([a.save, a.save_as])
+    file_menu.addSeparator()
+    file_menu.addActions([a.save_checkpoint, a.load_checkpoint])
+    file_menu.aboutToShow.connect(window.checkpoints.update_actions)
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
 

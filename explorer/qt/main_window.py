@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
 from ..graph import Document, FileFormatError, fileformat
 from . import theme
 from .actions import SHORTCUTS_HTML, build
+from .checkpoint_files import CheckpointFiles
 from .editor.controller import GraphEditor
 from .editor.scene import GraphScene
 from .editor.view import GraphView, json_paths
@@ -61,8 +62,11 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [250, 340], Qt.Orientation.Horizontal)
         self.training_dock: QDockWidget | None = None
+        self.training_panel: QWidget | None = None
+        self.checkpoints = CheckpointFiles(self)
 
         self.menu_actions = build(self)
+        self.checkpoints.update_actions()  # no training panel yet: nothing to save or load into
         self.menu_actions.view_menu.addAction(self.palette_dock.toggleViewAction())
         self.menu_actions.view_menu.addAction(self.inspector_dock.toggleViewAction())
         for action in self.menu_actions.theme_group.actions():
@@ -129,6 +133,7 @@ class MainWindow(QMainWindow):
         self.menu_actions.presets_menu.setEnabled(not self.locked)
         self.menu_actions.recent_menu.setEnabled(not self.locked)
         self._update_undo_actions()
+        self.checkpoints.update_actions()
         self.view.set_banner(LOCK_BANNER if self.locked else None)
 
     def add_training_panel(self, widget: QWidget) -> QDockWidget:
@@ -147,6 +152,11 @@ class MainWindow(QMainWindow):
                              Qt.Orientation.Vertical)
         self.menu_actions.view_menu.addAction(dock.toggleViewAction())
         self.training_dock = dock
+        self.training_panel = widget
+        weights_changed = getattr(widget, "weights_changed", None)
+        if weights_changed is not None:
+            weights_changed.connect(self.checkpoints.update_actions)
+        self.checkpoints.update_actions()
         return dock
 
     def select_node(self, node_id: str) -> None:
@@ -172,6 +182,12 @@ class MainWindow(QMainWindow):
         self._on_shapes_refreshed()
         self.view.fit(OPEN_MIN_ZOOM)
         self.document_replaced.emit(doc)
+
+    def replace_document(self, doc: Document) -> None:
+        """Show ``doc`` as a new, untitled network (a checkpoint's); the caller has asked about unsaved changes."""
+        self._set_document(doc, None)
+        count = len(doc)
+        self.status_message(f"Opened '{doc.name or 'a network'}': {count} layer{'s' if count != 1 else ''}")
 
     def new_document(self) -> bool:
         if self.locked or not self.confirm_discard():

@@ -13,7 +13,6 @@ earlier curves staying faded for comparison.
 
 from __future__ import annotations
 
-import inspect
 import traceback
 from typing import Any
 
@@ -257,11 +256,9 @@ class TrainingPanel(QWidget):
                                          val_fraction=settings.val_fraction)
             options = dict(self.trainer_options)
             continuing = self.weights is not None and self.weights.fit(self.document)
-            if continuing and _takes_initial_state(self.trainer_factory):
+            if continuing:
                 options["initial_state"] = self.weights.state_dicts
             trainer = self.trainer_factory(self.document, settings, dataset=dataset, **options)
-            if continuing and "initial_state" not in options:  # a trainer of one network, before initial_state
-                trainer.module.load_state_dict(next(iter(self.weights.state_dicts.values())))
         except (GraphError, DatasetError, SettingsError) as error:
             self._show_cannot_train(error)
             return False
@@ -488,13 +485,6 @@ class TrainingPanel(QWidget):
         for node_id, colour in tints.items():
             if self.document is not None and self.document.has_node(node_id):
                 scene.set_node_tint(node_id, colour)
-
-
-def _takes_initial_state(factory) -> bool:
-    try:
-        return "initial_state" in inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def _normalised(training: dict) -> dict:
