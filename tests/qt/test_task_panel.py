@@ -79,3 +79,20 @@ def test_a_supervised_run_keeps_the_supervised_tabs(panel, qtbot):
     assert "Graph" not in visible_tabs(panel) and "Decision boundary" in visible_tabs(panel)
     assert panel.tabs.currentWidget() is panel.boundary_view and panel.boundary_view.updates > 0
     assert panel.weights is not None and set(panel.weights.state_dicts) == {"fc2"}
+
+
+@pytest.mark.parametrize("training, shape, words", [
+    ({"dataset": "ring", "task": "adversarial"}, [2], "needs two networks"),
+    ({"dataset": "karate"}, [34], "has no GraphConv layer"),
+])
+def test_the_engines_refusal_shows_and_the_network_stays_intact(panel, training, shape, words):
+    doc = panel.document
+    doc.set_param("in1", "shape", shape)
+    doc.set_meta(training=training)
+    panel.form.set_settings(training)
+    nodes, edges = len(doc.nodes()), len(doc.edges())
+    assert not panel.train()
+    assert panel.run is None and panel.message.kind == "error"
+    assert words in panel.message.text.text() and panel.message.text.text().startswith("Cannot train")
+    assert (len(doc.nodes()), len(doc.edges())) == (nodes, edges)
+    assert panel.train_button.isEnabled()  # nothing started: fix it and train
