@@ -79,7 +79,7 @@ def test_the_window_trains_an_autoencoder_and_shows_reconstructions_and_codes(wi
     assert view.mosaic.shape == (8 + 2 + 8, 8 * 8 + 7)
     assert not np.array_equal(np.nan_to_num(first[0]), np.nan_to_num(view.mosaic))  # it learns
     codes_x, _ = view.codes.getData()
-    assert len(codes_x) > 100 and len(view.code_legend.items) == 10  # every digit class
+    assert len(codes_x) > 100 and len(view.legend_names) == 10  # every digit class
     assert panel.feature_view.shown_node == "image"
 
 

@@ -200,7 +200,7 @@ def test_settings_form_shows_the_task_and_only_the_settings_it_uses(qtbot):
     edits = []
     form.edited.connect(edits.append)
     form.set_settings({"dataset": "karate"})
-    assert form.task.currentData() == "auto" and form.task.itemText(0) == "Automatic: graph node classification"
+    assert form.task.currentData() == "auto" and form.task.itemText(0) == "Automatic (graph nodes)"
     assert form.task_shown() == "node_classification"
     assert not form.d_steps.isVisible() and not form.reconstruction_loss.isVisible()
     tips = [form.task.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(form.task.count())]
@@ -220,6 +220,6 @@ def test_settings_form_shows_the_task_and_only_the_settings_it_uses(qtbot):
     count = len(edits)
     form.set_settings({"dataset": "moons", "networks": {"generator": "g"}})  # showing is not editing
     assert len(edits) == count and form.settings()["networks"] == {"generator": "g"}
-    assert form.task.itemText(0) == "Automatic: supervised"
+    assert form.task.itemText(0) == "Automatic (supervised)"
     form.set_running(True)
     assert not form.task.isEnabled()

@@ -53,7 +53,7 @@ class GraphView(QWidget):
                                         brush=pg.mkBrush(WRONG))
         self.wrong.setZValue(1)
         self.plot.addItem(self.wrong)
-        self.legend = self.plot.addLegend(offset=(4, 4), labelTextSize="9pt")
+        self.legend = self.plot.addLegend(offset=(4, 4), labelTextSize="9pt", colCount=2)
         self.legend.setLabelTextColor(text)
 
         self._brushes = [pg.mkBrush(colour) for colour in CLASS_COLOURS]
@@ -101,7 +101,8 @@ class GraphView(QWidget):
         self.edges.setData(ends[:, 0], ends[:, 1])
         lo, hi = positions.min(axis=0), positions.max(axis=0)
         pad = 0.08 * float(max(hi - lo)) + 1e-6
-        self.plot.setRange(xRange=(lo[0] - pad, hi[0] + pad), yRange=(lo[1] - pad, hi[1] + pad), padding=0)
+        room = 0.22 * float(hi[1] - lo[1])  # above the graph, for the legend's two rows
+        self.plot.setRange(xRange=(lo[0] - pad, hi[0] + pad), yRange=(lo[1] - pad, hi[1] + pad + room), padding=0)
 
     def _update_legend(self, classes: np.ndarray) -> None:
         key = tuple(int(c) for c in classes)

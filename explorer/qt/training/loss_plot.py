@@ -142,6 +142,8 @@ class LossView(QWidget):
         layout.addLayout(controls)
         layout.addLayout(plots, 1)
 
+        self._has_accuracy = True
+        self._set_has_accuracy(False)  # shown once a run reports accuracy (regression and autoencoders do not)
         self.smoothing.valueChanged.connect(self._on_smoothing_changed)
         self.log_scale.toggled.connect(self._on_log_scale_changed)
 

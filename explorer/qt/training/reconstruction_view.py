@@ -3,15 +3,18 @@
 Images are tiled into one mosaic (originals in the top rows, their reconstructions under them) drawn
 by one ImageItem with explicit levels; 1-D samples are drawn side by side as two curves (originals,
 reconstructions). When the code layer has two units, the validation set's codes are one
-ScatterPlotItem coloured by class, with a legend: the classes pulling apart as the autoencoder
-learns is the picture a lecture wants.
+ScatterPlotItem coloured by class, with a one-line legend of coloured class names over it (a
+legend inside so small a plot would hide its points): the classes pulling apart as the
+autoencoder learns is the picture a lecture wants. The samples sit over the codes, both as wide as
+the tab.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from explorer.training.snapshots import ReconstructionSnapshot
 
@@ -25,7 +28,8 @@ NO_CODES = "The codes are drawn when the code layer has 2 units."
 
 
 class ReconstructionView(QWidget):
-    """``reconstructionView``: ``reconstructionImage`` (or ``reconstructionCurves``) and ``codePlot``."""
+    """``reconstructionView``: ``reconstructionImage`` (or ``reconstructionCurves``) over ``codePlot``
+    and its legend ``codeLegend``."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,7 +62,7 @@ class ReconstructionView(QWidget):
         self.curve_plot.addItem(self.original_curve)
         self.curve_plot.addItem(self.reconstructed_curve)
         self.curve_widget.hide()
-        self.samples_caption = QLabel("Validation samples (top) and what the autoencoder gives back (below)",
+        self.samples_caption = QLabel("Validation samples, and under them what the autoencoder gives back",
                                       objectName="reconstructionCaption")
         self.samples_caption.setWordWrap(True)
 
@@ -68,8 +72,11 @@ class ReconstructionView(QWidget):
         style_plot(self.code_plot, self, left="code 2", bottom="code 1")
         self.code_plot.disableAutoRange()
         self.code_plot.hideButtons()
-        self.code_legend = self.code_plot.addLegend(offset=(4, 4), labelTextSize="9pt", colCount=2)
-        self.code_legend.setLabelTextColor(self.palette().text().color())
+        self.code_legend = QLabel(" ", objectName="codeLegend")
+        self.code_legend.setTextFormat(Qt.TextFormat.RichText)
+        self.code_legend.setWordWrap(True)
+        self.code_legend.setToolTip("The colour of each class in the plot of the codes")
+        self.legend_names: list[str] = []  # the classes the legend names, in its order (for tests)
         self.codes = pg.ScatterPlotItem(size=CODE_SIZE, pen=None)
         self.code_plot.addItem(self.codes)
         self.code_note = QLabel(NO_CODES, objectName="codeNote")
@@ -77,19 +84,19 @@ class ReconstructionView(QWidget):
         self._brushes = [pg.mkBrush(colour) for colour in CLASS_COLOURS]
         self._plain_brush = pg.mkBrush(SMOOTH)
 
-        samples = QVBoxLayout()
-        samples.setContentsMargins(0, 0, 0, 0)
-        samples.addWidget(self.image_widget, 1)
-        samples.addWidget(self.curve_widget, 1)
-        samples.addWidget(self.samples_caption)
-        codes = QVBoxLayout()
-        codes.setContentsMargins(0, 0, 0, 0)
-        codes.addWidget(self.code_widget, 1)
-        codes.addWidget(self.code_note)
-        layout = QHBoxLayout(self)
+        small = self.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        for label in (self.samples_caption, self.code_legend, self.code_note):
+            label.setFont(small)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(samples, 1)
-        layout.addLayout(codes, 1)
+        layout.setSpacing(2)
+        layout.addWidget(self.image_widget, 2)
+        layout.addWidget(self.curve_widget, 2)
+        layout.addWidget(self.samples_caption)
+        layout.addWidget(self.code_legend)
+        layout.addWidget(self.code_widget, 3)
+        layout.addWidget(self.code_note)
         for widget in (self.image_widget, self.curve_widget, self.code_widget):
             widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.clear()
@@ -131,8 +138,8 @@ class ReconstructionView(QWidget):
         if self.image_widget.isHidden() == images:
             self.image_widget.setVisible(images)
             self.curve_widget.setVisible(not images)
-            self.samples_caption.setText("Validation samples (top rows) and what the autoencoder gives back "
-                                         "(the rows under them)" if images else
+            self.samples_caption.setText("Validation samples, and under them what the autoencoder gives back"
+                                         if images else
                                          "Validation samples (blue) and what the autoencoder gives back (orange)")
 
     def _show_codes(self, snap: ReconstructionSnapshot) -> None:
@@ -153,19 +160,18 @@ class ReconstructionView(QWidget):
             self._update_legend(np.empty(0, dtype=np.int64))
         self.codes.setData(x=codes[:, 0], y=codes[:, 1], brush=brushes)
         self._update_code_range(codes)
-        self.code_note.setText(f"The validation set's codes at '{snap.code_node or 'the code layer'}', "
-                               "coloured by class")
+        self.code_note.setText(f"The validation set's codes at '{snap.code_node or 'the code layer'}'")
 
     def _update_legend(self, classes: np.ndarray) -> None:
         key = tuple(int(c) for c in classes)
         if key == self._legend_classes:
             return
         self._legend_classes = key
-        self.code_legend.clear()
-        for c in key:
-            name = self._class_names[c] if self._class_names and 0 <= c < len(self._class_names) else str(c)
-            sample = pg.ScatterPlotItem(size=CODE_SIZE + 2, pen=None, brush=self._brushes[c % len(self._brushes)])
-            self.code_legend.addItem(sample, name)
+        self.legend_names = [self._class_names[c] if self._class_names and 0 <= c < len(self._class_names)
+                             else str(c) for c in key]
+        entries = [f'<span style="color:{CLASS_COLOURS[c % len(CLASS_COLOURS)].name()}">&#9679;</span>{name}'
+                   for c, name in zip(key, self.legend_names)]
+        self.code_legend.setText(" ".join(entries) if entries else " ")
 
     def _update_code_range(self, codes: np.ndarray) -> None:
         finite = codes[np.isfinite(codes).all(axis=1)]
@@ -183,7 +189,8 @@ class ReconstructionView(QWidget):
         self.original_curve.setData([], [])
         self.reconstructed_curve.setData([], [])
         self.codes.setData([])
-        self.code_legend.clear()
+        self.code_legend.setText(" ")
+        self.legend_names = []
         self._legend_classes = ()
         self._levels = None
         self._code_range = (None, None)

@@ -46,6 +46,7 @@ TASK_TIPS = {
                            "passing messages along the graph's edges (GraphConv)",
 }
 RECONSTRUCTION_LOSS_NAMES = {"mse": "Mean squared error", "bce": "Binary cross-entropy (data in [0, 1])"}
+AUTO_SHORT = {"supervised": "supervised", "node_classification": "graph nodes"}  # what "auto" picks, briefly
 GRAPH_DATASETS = frozenset(spec.name for spec in GRAPH_SPECS)
 AUTO_CODE_NODE = "(the narrowest layer)"
 
@@ -221,7 +222,7 @@ class SettingsForm(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Task", self.task)
-        form.addRow("Reconstruction loss", self.reconstruction_loss)
+        form.addRow("Loss", self.reconstruction_loss)
         form.addRow("Code layer", self.code_node)
         form.addRow("D steps", self.d_steps)
         form.addRow("Dataset", self.dataset)
@@ -446,7 +447,7 @@ class SettingsForm(QWidget):
         self._form.setRowVisible(self.reconstruction_loss, task == "reconstruction")
         self._form.setRowVisible(self.code_node, task == "reconstruction")
         self._form.setRowVisible(self.d_steps, task == "adversarial")
-        auto = f"Automatic: {TASK_NAMES[automatic_task(self.dataset.currentData())].lower()}"
+        auto = f"Automatic ({AUTO_SHORT[automatic_task(self.dataset.currentData())]})"
         if self.task.itemText(0) != auto:
             self.task.setItemText(0, auto)
         self.init_std.setEnabled(not running and self.init.currentData() == "normal")
