@@ -29,11 +29,12 @@ MORE_COLOURS = [QColor("#188038"), QColor("#e8710a"), QColor("#12b5cb"), QColor(
 class _Curve:
     """A growing series drawn by one PlotDataItem made once (clipToView, autoDownsample)."""
 
-    def __init__(self, plot: pg.PlotItem, colour: QColor, *, symbol: str | None = None, name: str | None = None):
+    def __init__(self, plot: pg.PlotItem, colour: QColor, *, symbol: str | None = None, name: str | None = None,
+                 symbol_size: int = 7):
         self.series = GrowingSeries()
         kwargs = {}
         if symbol:
-            kwargs = dict(symbol=symbol, symbolSize=7, symbolBrush=colour, symbolPen=pen(colour))
+            kwargs = dict(symbol=symbol, symbolSize=symbol_size, symbolBrush=colour, symbolPen=pen(colour))
         self.item = pg.PlotDataItem(pen=pen(colour), name=name, **kwargs)
         plot.addItem(self.item)  # before clipping: it needs the item's ViewBox
         self.item.setClipToView(True)
@@ -62,7 +63,8 @@ class _NamedLoss:
         self.name = name
         self.raw = _Curve(plot, blend(colour, background, 0.35))
         self.smoothed = _Curve(plot, colour, name=f"{name} (smoothed)")
-        self.val = _Curve(plot, colour, symbol="o", name=f"{name} (validation)")
+        # Small points: a GAN's epochs are short, so its validations come every few steps.
+        self.val = _Curve(plot, colour, symbol="o", name=f"{name} (validation)", symbol_size=4)
         self.smoother = Smoother(weight)
 
     @property
