@@ -31,7 +31,9 @@ class CheckpointFiles(QObject):
 
     @property
     def panel(self):
-        return getattr(self.window, "training_panel", None)
+        """The training panel, if the window hosts one that keeps weights (any widget may be hosted)."""
+        panel = getattr(self.window, "training_panel", None)
+        return panel if hasattr(panel, "use_weights") else None
 
     def can_save(self) -> bool:
         panel = self.panel

@@ -126,6 +126,10 @@ def test_gan_view_shows_image_samples_as_one_grid(qtbot):
     assert view.pages.currentWidget() is view.samples_widget
     assert view.mosaic.shape == (2 * 4 + 1, 8 * 4 + 7)
     assert np.array_equal(view.mosaic[5:9, :4], samples[8, 0])
+    assert list(view.samples.levels) == [0.0, 1.0]
+    view.set_data_levels((-1.0, 1.0))  # a dataset in [-1, 1]: an untrained generator's near-zero is mid-grey
+    view.show_snapshot(GanSnapshot(step=2, samples=samples * 0.01))
+    assert list(view.samples.levels) == [-1.0, 1.0]
 
 
 def karate_like() -> GraphSnapshot:
@@ -142,7 +146,9 @@ def test_graph_view_draws_the_graph_coloured_by_prediction_with_labelled_nodes_r
     view = shown(qtbot, GraphView(), 600, 500)
     view.set_class_names(["Mr. Hi", "Officer"])
     snap = karate_like()
-    view.show_snapshot(snap)
+    with qtbot.waitSignal(view.frame_drawn) as frame:
+        view.show_snapshot(snap)
+    assert frame.args == [7]
     x, y = view.edges.getData()
     assert len(x) == 12 and (x[8], y[8], x[9], y[9]) == (1, 1, 3, 0)  # edge 3-4, drawn as a pair
     brushes = view.nodes.data["brush"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
@@ -33,12 +33,15 @@ def field_colour_map() -> pg.ColorMap:
 class GanView(QWidget):
     """``ganView``: ``ganPlot`` (points over the field, 2-D data) or ``ganSamples`` (image grid)."""
 
+    frame_drawn = Signal(int)  # the samples were drawn, for this training step
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ganView")
         self.updates = 0
         self._extent: tuple[float, float, float, float] | None = None
         self._levels: tuple[float, float] | None = None
+        self._data_levels: tuple[float, float] | None = None
 
         # 2-D data: field under the real and the generated points.
         self.plot_widget = plot_widget("ganPlot", self)
@@ -86,6 +89,15 @@ class GanView(QWidget):
         layout.addWidget(self.caption)
         self.clear()
 
+    def set_data_levels(self, levels: tuple[float, float] | None) -> None:
+        """The range of the real data's values: generated images are drawn on it (None: their own first range).
+
+        A generator starts out making values near zero; levels taken from those would saturate as
+        soon as it learns, so the real data's range is the honest scale.
+        """
+        self._data_levels = levels
+        self._levels = levels
+
     # Drawing -------------------------------------------------------------------------------------
 
     def show_snapshot(self, snap: GanSnapshot) -> None:
@@ -95,6 +107,7 @@ class GanView(QWidget):
         else:
             self._show_images(samples)
         self.updates += 1
+        self.frame_drawn.emit(snap.step)
 
     def _show_points(self, snap: GanSnapshot, samples: np.ndarray) -> None:
         self.pages.setCurrentWidget(self.plot_widget)
@@ -140,7 +153,7 @@ class GanView(QWidget):
         self.generated.setData([])
         self.samples.clear()
         self._extent = None
-        self._levels = None
+        self._levels = getattr(self, "_data_levels", None)
         self.caption.setText("A GAN's samples show here while it trains.")
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -24,6 +25,8 @@ WRONG = QColor("#d93025")
 
 class GraphView(QWidget):
     """``graphView``: ``graphPlot`` with the edges, the nodes and the wrong-prediction marks; ``graphCaption``."""
+
+    frame_drawn = Signal(int)  # the graph was coloured, for this training step
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +94,7 @@ class GraphView(QWidget):
         self._update_legend(np.unique(np.concatenate([labels, predictions])))
         self._update_caption(snap, wrong, train)
         self.updates += 1
+        self.frame_drawn.emit(snap.step)
 
     def _show_graph(self, positions: np.ndarray, edges: np.ndarray) -> None:
         key = (positions.shape, edges.shape, positions.tobytes(), edges.tobytes())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from explorer.training.snapshots import ReconstructionSnapshot
@@ -30,6 +30,8 @@ NO_CODES = "The codes are drawn when the code layer has 2 units."
 class ReconstructionView(QWidget):
     """``reconstructionView``: ``reconstructionImage`` (or ``reconstructionCurves``) over ``codePlot``
     and its legend ``codeLegend``."""
+
+    frame_drawn = Signal(int)  # the samples and codes were drawn, for this training step
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +114,7 @@ class ReconstructionView(QWidget):
         self._show_samples(np.asarray(snap.originals, np.float32), np.asarray(snap.reconstructions, np.float32))
         self._show_codes(snap)
         self.updates += 1
+        self.frame_drawn.emit(snap.step)
 
     def _show_samples(self, originals: np.ndarray, reconstructions: np.ndarray) -> None:
         top, bottom = as_images(originals), as_images(reconstructions)

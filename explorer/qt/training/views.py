@@ -6,6 +6,7 @@ nor decides when to draw (that is :mod:`.drawing`'s job).
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QWidget
 
@@ -20,6 +21,7 @@ from .gradient_plot import GradientView
 from .graph_view import GraphView
 from .loss_plot import LossView
 from .reconstruction_view import ReconstructionView
+from .sample_grid import image_levels
 
 # The view of each task's own picture, by the name SnapshotBatch.pictures files it under.
 TASK_VIEWS = {"reconstruction": "reconstruction_view", "adversarial": "gan_view",
@@ -108,6 +110,10 @@ class TrainingViews(QSplitter):
                 self.boundary_view.set_points(dataset.x_train, dataset.y_train, dataset.num_classes)
             else:
                 self.boundary_view.set_points(None, None, None)
+            if not is_2d and getattr(dataset, "x_train", None) is not None and len(dataset.x_train):
+                self.gan_view.set_data_levels(image_levels(np.asarray(dataset.x_train[:512], dtype=np.float32)))
+            else:
+                self.gan_view.set_data_levels(None)
             names = getattr(dataset, "class_names", None)
             self.reconstruction_view.set_class_names(names)
             self.graph_view.set_class_names(names)
