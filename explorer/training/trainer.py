@@ -24,6 +24,7 @@ import torch
 from explorer.data import load_dataset
 
 from .batches import BatchSampler, batches_per_epoch
+from .checkpoint import load_state_dicts
 from .checks import check_device
 from .checks import diverged_message as _diverged_message
 from .controls import PROBE, SINGLE, STOP, RunControls
@@ -91,7 +92,6 @@ class Trainer(RunControls):
             self.objective = make_objective(document, settings, dataset, self.device, output=output)
             self._rng_state = torch.get_rng_state()
         if initial_state:
-            from .checkpoint import load_state_dicts
             load_state_dicts(self.objective.networks, initial_state)
         self.networks = self.objective.networks
         self.module = self.objective.module

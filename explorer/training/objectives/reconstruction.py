@@ -2,7 +2,7 @@
 
 The target is the input itself. The loss is the mean squared error, or binary cross-entropy for
 data in [0, 1] (``reconstruction_loss``). BCE is taken on the network's output as probabilities
-when the last layer is a Sigmoid, and otherwise on its output as logits (the numerically stable
+when the last layer is a Sigmoid (a Reshape or Flatten after it does not count), and otherwise on its output as logits (the numerically stable
 ``binary_cross_entropy_with_logits``, the same loss without the Sigmoid layer); pictures then show
 the sigmoid of the output. The code is the output of ``code_node`` (default: the narrowest layer
 between the Input and the output, the first of equals).
@@ -55,7 +55,7 @@ class Reconstruction(Objective):
                 raise SettingsError(f"training setting 'reconstruction_loss' is bce, which needs data in [0, 1], but "
                                     f"dataset '{dataset.name}' spans {low:.3g} to {high:.3g}; use mse",
                                     "reconstruction_loss")
-            self.logits = document.node(module.output_id).kind != "Sigmoid"
+            self.logits = self._last_layer_kind(module) != "Sigmoid"
         self._loss = {("mse", False): F.mse_loss, ("bce", False): F.binary_cross_entropy,
                       ("bce", True): F.binary_cross_entropy_with_logits}[settings.reconstruction_loss, self.logits]
         self._make_optimizers()
@@ -63,6 +63,13 @@ class Reconstruction(Objective):
         self._gather = HostGather(1 + len(self._params), device)
         labels = dataset.y_val if dataset.task == CLASSIFICATION else None
         self._code_labels = None if labels is None else labels[:CODE_SAMPLES].astype(np.int64)
+
+    def _last_layer_kind(self, module) -> str:
+        """The kind of the last layer that computes something (Reshape and Flatten only move values)."""
+        node_id = module.output_id
+        while self.document.node(node_id).kind in ("Reshape", "Flatten") and module.sources.get(node_id):
+            node_id = module.sources[node_id][0]
+        return self.document.node(node_id).kind
 
     def _code_node(self, module, chosen: str | None) -> str:
         inner = [n for n in module.order if n != module.output_id]
