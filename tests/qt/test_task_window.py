@@ -1,17 +1,17 @@
-"""The real window trains an autoencoder, a GAN and a graph network, and every live view updates."""
+"""The real window trains each of the second wave's presets, and every live view updates."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from explorer.graph.fileformat import save
 from explorer.qt.training import attach
 from explorer.qt.training.panel import TrainingPanel
 from explorer.training.trainer import Trainer
 
-from .task_documents import autoencoder_digits, gan_ring, gcn_karate
-
+PRESETS = Path(__file__).resolve().parents[2] / "presets"
 TIMEOUT = 30_000
 
 
@@ -34,10 +34,8 @@ def watched_trainer(*args, **kwargs) -> Trainer:
     return trainer
 
 
-def open_document(window, doc, tmp_path) -> None:
-    path = tmp_path / "network.json"
-    save(doc, path)
-    assert window.open_document(path)
+def open_preset(window, name: str) -> None:
+    assert window.open_document(PRESETS / f"{name}.json", as_copy=True), window.last_error
 
 
 def train_until(qtbot, panel, done) -> None:
@@ -49,9 +47,10 @@ def train_until(qtbot, panel, done) -> None:
             panel.stop()
 
 
-def test_the_window_trains_a_gan_and_shows_both_losses_samples_and_both_gradients(window, panel, qtbot, tmp_path):
-    open_document(window, gan_ring(), tmp_path)
+def test_gan_ring_shows_both_losses_the_points_over_the_field_and_both_gradients(window, panel, qtbot):
+    open_preset(window, "gan-ring")
     view = panel.gan_view
+    assert panel.form.task.currentData() == "adversarial" and panel.form.d_steps.isVisible()
     train_until(qtbot, panel, lambda: view.updates >= 3 and panel.activation_view.updates >= 2)
     assert panel.tabs.currentWidget() is view and panel.tabs.isTabVisible(panel.tabs.indexOf(view))
     assert not panel.tabs.isTabVisible(panel.tabs.indexOf(panel.boundary_view))
@@ -59,13 +58,21 @@ def test_the_window_trains_a_gan_and_shows_both_losses_samples_and_both_gradient
     assert view.field.image is not None and list(view.field.levels) == [0.0, 1.0]
     assert set(panel.loss_view.named) == {"generator", "discriminator"}
     assert len(panel.loss_view.named["discriminator"].raw.series) == panel.loss_view.step_count
-    assert panel.gradient_view.history.layers == ["g1", "g_out", "d1", "d_out"]  # both networks
-    assert np.isfinite(panel.gradient_view.history.latest).all()
+    assert panel.gradient_view.history.layers == ["g_fc1", "g_fc2", "g_out", "d_fc1", "d_fc2", "d_out"]
+    assert np.isfinite(panel.gradient_view.history.latest).all()  # both networks' gradients arrive
     assert set(panel.weights.state_dicts) == {"g_out", "d_out"}
 
 
-def test_the_window_trains_an_autoencoder_and_shows_reconstructions_and_codes(window, panel, qtbot, tmp_path):
-    open_document(window, autoencoder_digits(), tmp_path)
+def test_gan_digits_shows_a_grid_of_samples(window, panel, qtbot):
+    open_preset(window, "gan-digits")
+    view = panel.gan_view
+    train_until(qtbot, panel, lambda: view.updates >= 2)
+    assert view.pages.currentWidget() is view.samples_widget
+    assert view.mosaic.shape == (2 * 8 + 1, 8 * 8 + 7) and list(view.samples.levels) == [0.0, 1.0]
+
+
+def test_autoencoder_digits_shows_reconstructions_and_codes(window, panel, qtbot):
+    open_preset(window, "autoencoder-digits")
     view = panel.reconstruction_view
     first = []
 
@@ -80,15 +87,26 @@ def test_the_window_trains_an_autoencoder_and_shows_reconstructions_and_codes(wi
     assert not np.array_equal(np.nan_to_num(first[0]), np.nan_to_num(view.mosaic))  # it learns
     codes_x, _ = view.codes.getData()
     assert len(codes_x) > 100 and len(view.legend_names) == 10  # every digit class
-    assert panel.feature_view.shown_node == "image"
+    assert "'code'" in view.code_note.text()
+    assert panel.feature_view.updates >= 1  # the decoder's image-shaped output has maps too
 
 
-def test_the_window_trains_a_graph_network_and_colours_the_graph(window, panel, qtbot, tmp_path):
-    open_document(window, gcn_karate(), tmp_path)
+def test_conv_autoencoder_shapes_shows_reconstructions_and_feature_maps(window, panel, qtbot):
+    open_preset(window, "conv-autoencoder-shapes")
+    view = panel.reconstruction_view
+    train_until(qtbot, panel, lambda: view.updates >= 2 and panel.feature_view.updates >= 2)
+    assert view.mosaic.shape == (28 + 2 + 28, 8 * 28 + 7)
+    assert panel.feature_view.shown_node == "conv1"
+    assert "more than 2 units" in view.code_note.text()
+
+
+def test_gcn_karate_colours_the_graph(window, panel, qtbot):
+    open_preset(window, "gcn-karate")
     view = panel.graph_view
+    assert panel.form.task_shown() == "node_classification"
     train_until(qtbot, panel, lambda: view.updates >= 3)
     assert panel.tabs.currentWidget() is view
     assert len(view.nodes.data) == 34 and len(view.edges.getData()[0]) == 2 * 78
     assert sum(pen.width() == 3 for pen in view.nodes.data["pen"]) == 4  # the labelled nodes, ringed
     assert "unlabelled nodes" in view.caption.text()
-    assert panel.gradient_view.history.layers == ["gc1", "gc2"]
+    assert panel.gradient_view.history.layers == ["gcn1", "gcn2"]
