@@ -9,7 +9,6 @@ import pytest
 
 from explorer.qt.training import attach
 from explorer.qt.training.panel import TrainingPanel
-from explorer.training.trainer import Trainer
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 TIMEOUT = 30_000
@@ -20,18 +19,8 @@ def panel(window) -> TrainingPanel:
     found = window.findChild(TrainingPanel, "trainingPanel")
     panel = found if found is not None else attach(window)
     panel.trainer_options = {"steps": 100_000}
-    panel.trainer_factory = watched_trainer
     yield panel
     assert panel.shutdown()
-
-
-def watched_trainer(*args, **kwargs) -> Trainer:
-    """A trainer whose probes may take 5 % of the time rather than the default 0.25 %: on a shared,
-    loaded machine one slow first probe otherwise postpones the next by many seconds (the probe
-    schedule is issue 9's); these tests are about the views drawing what the probes deliver."""
-    trainer = Trainer(*args, **kwargs)
-    trainer.PROBE_BUDGET = 0.05
-    return trainer
 
 
 def open_preset(window, name: str) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QPushButton, QScrollArea, QSp
 from explorer.data import DatasetCache, DatasetError
 from explorer.graph import Document
 from explorer.graph.errors import GraphError
+from explorer.training.probes import LIVE_RATES
 from explorer.training.settings import SettingsError, TrainingSettings
 from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot
 from explorer.training.trainer import Trainer
@@ -42,8 +43,14 @@ SHUTDOWN_TIMEOUT = 1.0  # seconds a closing window waits for the training thread
 class TrainingPanel(QWidget):
     """``trainingPanel``: Train, Pause/Resume, Step, Stop, Reset weights; settings; progress; plots."""
 
-    INTERVAL = 50  # ms between deliveries of snapshots to the views (at most 20 a second)
-    MAX_INTERVAL = 250      # ms: the slowest the views update when drawing is costly (see TrainingRun)
+    # ms between deliveries of snapshots to the views: every delivery redraws the curves, the
+    # gradients and the newest pictures, so this is their frame rate (12.5 a second; the feature
+    # maps are probed a little more often, so nearly every delivery brings new ones). Each redraw
+    # costs the GUI thread about 5 ms, and on a busy machine every millisecond it takes from a
+    # core stalls the training threads, so no faster than the pictures need.
+    INTERVAL = 80
+    MAX_INTERVAL = 95       # ms: the slowest the views update when drawing is costly (see TrainingRun);
+                            # above 100 the feature maps could not move ten times a second
     GUI_CPU_BUDGET = 0.1    # share of a core the views may take while training
 
     run_started = Signal()
@@ -60,6 +67,7 @@ class TrainingPanel(QWidget):
         self.torch_threads: int | None = training_threads()
         self.datasets = DatasetCache()  # a second Train on the same data starts at once
         self.interval_ms = self.INTERVAL
+        self.probe_rates = LIVE_RATES  # pictures that move like an animation (see the Trainer's docstring)
 
         self.document: Document | None = None
         self.window = None
@@ -254,7 +262,7 @@ class TrainingPanel(QWidget):
             settings = TrainingSettings.from_dict(settings_dict)
             dataset = self.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
                                          val_fraction=settings.val_fraction)
-            options = dict(self.trainer_options)
+            options = {"probe_rates": self.probe_rates, **self.trainer_options}
             continuing = self.weights is not None and self.weights.fit(self.document)
             if continuing:
                 options["initial_state"] = self.weights.state_dicts

@@ -34,7 +34,9 @@ from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, D
                                          FeatureMapSnapshot, GanSnapshot, GraphSnapshot, ReconstructionSnapshot,
                                          StepSnapshot, TaskPicture, ValidationSnapshot)
 
-from .cores import ThreadGovernor, lower_this_thread_priority
+from explorer.training.threads import ThreadGovernor
+
+from .cores import lower_this_thread_priority
 
 EndSnapshot = DoneSnapshot | ErrorSnapshot
 
