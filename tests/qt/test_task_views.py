@@ -157,7 +157,7 @@ def test_graph_view_draws_the_graph_coloured_by_prediction_with_labelled_nodes_r
     assert pens[0].width() == 3 and pens[1].width() == 1 and pens[5].width() == 3
     wx, wy = view.wrong.getData()
     assert list(zip(wx, wy)) == [(1.0, 1.0)]
-    assert "Accuracy on the 4 unlabelled nodes: 75.0 %" in view.caption.text()
+    assert "Accuracy on the 4 unlabelled nodes: 75.0 %" in view.caption.text() and "1 wrong" in view.caption.text()
     legend = [label.text for _, label in view.legend.items]
     assert legend[:2] == ["predicted Mr. Hi", "predicted Officer"] and "wrong prediction" in legend
     box = view.plot.getViewBox()

@@ -129,9 +129,10 @@ class GraphView(QWidget):
             accuracy = snap.val_acc
         else:
             accuracy = float((~wrong[~train]).mean()) if unlabelled else float("nan")
-        self.caption.setText(f"Accuracy on the {unlabelled} unlabelled nodes: {100 * accuracy:.1f} % · "
-                             f"{int(train.sum())} labelled nodes (ringed) · {int(wrong.sum())} wrong (×) · "
-                             f"step {snap.step}")
+        text = (f"Accuracy on the {unlabelled} unlabelled nodes: {100 * accuracy:.1f} % · "
+                f"{int(train.sum())} labelled nodes (ringed) · {int(wrong.sum())} wrong (×)")
+        if self.caption.text() != text:  # a new text relays the view out: only when the numbers change
+            self.caption.setText(text)
 
     def clear(self) -> None:
         self.edges.setData([], [])

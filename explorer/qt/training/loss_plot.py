@@ -21,6 +21,7 @@ from .plotting import (ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, GrowingSeries,
                        plot_widget, sticky_range, style_plot)
 
 MAX_EARLIER_RUNS = 4
+MAX_SYMBOLS = 300  # validation points beyond this are drawn as a line: symbols cost a paint each
 # Colours of named losses: the GAN's two, then more for other objectives.
 NAMED_COLOURS = {"generator": QColor("#1a73e8"), "discriminator": QColor("#a142f4")}
 MORE_COLOURS = [QColor("#188038"), QColor("#e8710a"), QColor("#12b5cb"), QColor("#e52592")]
@@ -33,6 +34,7 @@ class _Curve:
                  symbol_size: int = 7):
         self.series = GrowingSeries()
         kwargs = {}
+        self.symbol = symbol
         if symbol:
             kwargs = dict(symbol=symbol, symbolSize=symbol_size, symbolBrush=colour, symbolPen=pen(colour))
         self.item = pg.PlotDataItem(pen=pen(colour), name=name, **kwargs)
@@ -47,11 +49,15 @@ class _Curve:
 
     def redraw(self) -> None:
         if self.dirty:
+            if self.symbol and len(self.series) > MAX_SYMBOLS and self.item.opts["symbol"] is not None:
+                self.item.setSymbol(None)  # validation at every step (a graph's one-batch epochs): a line
             self.item.setData(self.series.x, self.series.y)
             self.dirty = False
 
     def clear(self) -> None:
         self.series.clear()
+        if self.symbol and self.item.opts["symbol"] is None:
+            self.item.setSymbol(self.symbol)
         self.item.setData([], [])
         self.dirty = False
 
