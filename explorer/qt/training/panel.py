@@ -1,9 +1,10 @@
-"""The live training panel: controls, settings and progress beside the plots, and the life of a run.
+"""The live training panel: the controls (:mod:`.controls`) beside the plots (:mod:`.views`), and the
+life of a run, which is what this module is about.
 
 The panel makes a :class:`~explorer.training.trainer.Trainer` on the GUI thread, so a network,
 dataset or settings problem is shown at once and no thread starts; then the run trains in its
 own thread and each condensed batch of snapshots it delivers is drawn in stages
-(:mod:`.drawing`) into the plots (:mod:`.views`). Pressing Train again after a run continues from
+(:mod:`.drawing`). Pressing Train again after a run continues from
 the trained weights (every network's, :mod:`.weights`) while the network is unchanged; a loaded
 checkpoint's weights are continued the same way; Reset weights starts the next run afresh, the
 earlier curves staying faded for comparison.
@@ -18,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QFrame, QGridLayout, QPushButton, QScrollArea, QSplitter, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from explorer.data import DatasetCache, DatasetError
 from explorer.graph import Document
@@ -28,11 +29,10 @@ from explorer.training.settings import SettingsError, TrainingSettings
 from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot
 from explorer.training.trainer import Trainer
 
+from .controls import TrainingControls
 from .cores import training_threads
 from .drawing import StagedDrawing
-from .message_bar import ERROR, INFO, WARNING, MessageBar
-from .progress_view import ProgressView
-from .settings_form import SettingsForm
+from .message_bar import ERROR, INFO, WARNING
 from .views import TrainingViews
 from .weights import TrainedWeights, state_dicts_of
 from .worker import SnapshotBatch, TrainingRun
@@ -97,54 +97,14 @@ class TrainingPanel(QWidget):
     # Building ------------------------------------------------------------------------------------
 
     def _build_controls(self) -> None:
-        style = self.style()
-        icon = QStyle.StandardPixmap
-        self._play_icon = style.standardIcon(icon.SP_MediaPlay)
-        self._pause_icon = style.standardIcon(icon.SP_MediaPause)
-        self.train_button = QPushButton(self._play_icon, "Train", objectName="trainButton")
-        self.train_button.setToolTip("Train the network on the chosen dataset")
-        self.pause_button = QPushButton(self._pause_icon, "Pause", objectName="pauseButton")
-        self.pause_button.setToolTip("Hold training after the current step; press again to resume")
-        self.step_button = QPushButton(style.standardIcon(icon.SP_MediaSkipForward), "Step", objectName="stepButton")
-        self.step_button.setToolTip("Train on one mini-batch, then wait")
-        self.stop_button = QPushButton(style.standardIcon(icon.SP_MediaStop), "Stop", objectName="stopButton")
-        self.stop_button.setToolTip("End this run; the trained weights are kept for the next one")
-        self.reset_button = QPushButton(style.standardIcon(icon.SP_BrowserReload), "Reset weights", objectName="resetButton")
-        self.reset_button.setToolTip("Forget the trained weights: the next run starts from fresh ones")
-        font = self.train_button.font()
-        font.setBold(True)
-        self.train_button.setFont(font)
-        buttons = QGridLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(self.train_button, 0, 0)
-        buttons.addWidget(self.pause_button, 0, 1)
-        buttons.addWidget(self.step_button, 0, 2)
-        buttons.addWidget(self.stop_button, 1, 0)
-        buttons.addWidget(self.reset_button, 1, 1, 1, 2)
-
-        self.progress_view = ProgressView()
-        view = self.progress_view  # its parts, by the names tests and the benchmark use
+        self.side = TrainingControls()
+        side = self.side  # its parts, by the names tests, the benchmark and the grab scripts use
+        self.train_button, self.pause_button, self.step_button = side.train_button, side.pause_button, side.step_button
+        self.stop_button, self.reset_button = side.stop_button, side.reset_button
+        self.progress_view, self.message, self.form = side.progress_view, side.message, side.form
+        view = self.progress_view
         self.epoch_label, self.step_label, self.rate_label = view.epoch_label, view.step_label, view.rate_label
         self.elapsed_label, self.lr_label, self.progress = view.elapsed_label, view.lr_label, view.bar
-
-        self.message = MessageBar()
-        self.form = SettingsForm()
-        scroll = QScrollArea(objectName="settingsScroll")
-        scroll.setWidget(self.form)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-        self.side = QWidget(objectName="trainingControls")
-        side = QVBoxLayout(self.side)
-        side.setContentsMargins(0, 0, 4, 0)
-        side.addLayout(buttons)
-        side.addWidget(self.progress_view)
-        side.addWidget(self.message)
-        side.addWidget(scroll, 1)
-        self.side.setMinimumWidth(300)
-        self.side.setMaximumWidth(420)
-
         self.train_button.clicked.connect(lambda: self.train())
         self.pause_button.clicked.connect(self.toggle_pause)
         self.step_button.clicked.connect(self.step)
@@ -466,16 +426,9 @@ class TrainingPanel(QWidget):
 
     def _update_buttons(self) -> None:
         run = self.run
-        idle = run is None
-        paused = not idle and run.paused
         has_network = self.document is not None and len(self.document) > 0
-        self.train_button.setEnabled(idle and has_network)
-        self.pause_button.setEnabled(not idle)
-        self.pause_button.setText("Resume" if paused else "Pause")
-        self.pause_button.setIcon(self._play_icon if paused else self._pause_icon)
-        self.step_button.setEnabled((idle and has_network) or paused)
-        self.stop_button.setEnabled(not idle)
-        self.reset_button.setEnabled(idle and (self.weights is not None or self.loss_view.step_count > 0))
+        self.side.show_state(idle=run is None, paused=run is not None and run.paused, can_train=has_network,
+                             can_reset=self.weights is not None or self.loss_view.step_count > 0)
 
     def _set_locked(self, locked: bool) -> None:
         self.progress_view.set_locked(locked)
