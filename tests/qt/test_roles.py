@@ -78,3 +78,12 @@ def test_an_input_page_shows_its_network_and_chooses_its_role(gan_window, qtbot)
 def test_a_document_of_one_network_shows_no_roles(window):
     assert not window.inspector.document_page.roles.isVisibleTo(window.inspector)
     assert window.inspector.findChild(QPushButton, "swapRolesButton") is not None
+
+
+def test_renaming_a_network_output_keeps_its_role_and_undoes(gan_window):
+    window = gan_window
+    window.inspector.document_page.roles.swap_button.click()  # the roles are now named in the settings
+    window.editor.rename_node("g_out", "maker")
+    assert window.document.training["networks"] == {"generator": "d_out", "discriminator": "maker"}
+    window.undo_stack.undo()
+    assert window.document.training["networks"] == {"generator": "d_out", "discriminator": "g_out"}
