@@ -29,8 +29,8 @@ from .checks import check_device
 from .checks import diverged_message as _diverged_message
 from .controls import PROBE, SINGLE, STOP, RunControls
 from .objectives import make_objective
-from .probes import (BACKGROUND_RATES, BoundaryGrid, ProbeRates, Schedule, activation_stats, feature_maps, probing,
-                     soonest)
+from .probes import (BACKGROUND_RATES, BoundaryGrid, ProbeRates, Schedule, activation_stats, feature_maps,
+                     probing, soonest)
 from .settings import SettingsError, TrainingSettings
 from .snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot, FeatureMapSnapshot,
                         RunEnd, Snapshot, StepSnapshot, ValidationSnapshot)
@@ -48,31 +48,31 @@ class Trainer(RunControls):
     validation always come. ``output`` chooses the network of a document holding several (the
     supervised, reconstruction and graph objectives train one; a GAN finds its two by role).
     ``initial_state`` ({output node id: state dict}, as :meth:`state_dicts` gives) starts the
-    networks from those weights instead of fresh ones. ``probe_rates`` may be replaced until the run
-    starts.
+    networks from those weights instead of fresh ones. ``probe_rates`` may be replaced until the
+    run starts.
 
     ``module`` is the trained network (a GAN's generator), ``networks`` every network by role
     ({"model": m} or {"generator": g, "discriminator": d}) and ``objective`` what one step does.
 
     Rates: a :class:`StepSnapshot` every step; a :class:`ValidationSnapshot` at each epoch end and
     at the end; activation statistics, feature maps, the decision boundary and the objective's
-    picture as ``probe_rates`` say (:class:`~explorer.training.probes.ProbeRates`). All probes come
-    once before the first step, after every single step, and at the end.
+    picture as ``probe_rates`` say (:class:`~explorer.training.probes.ProbeRates`). All probes
+    come once before the first step, after every single step, and at the end.
 
-    The probes run on the training thread, between steps, on the module itself: nothing is copied
-    and no lock is needed, and what they cost is training time. That sets the trade-off, measured
-    on 2 cores: a window wants pictures that move (``LIVE_RATES``: feature maps about 13 times a
-    second, statistics and boundary 5, about 2 % of a small CNN's training time), a headless run
-    wants speed (``BACKGROUND_RATES``, the default: each probe at most 0.25 % of the time). A probe's
-    cost is judged by the median of its recent runs, its first (warm-up) run excluded, and the wait
-    is capped, so a probe that once took 100 ms while its thread was pre-empted does not stop the
-    pictures; a network whose probes are really slow is drawn less often, never less than every
-    ``max_wait`` seconds.
+    The probes run on the training thread, between steps, on the networks themselves: nothing is
+    copied and no lock is needed, and what they cost is training time. That sets the trade-off,
+    measured on 2 cores: a window wants pictures that move (``LIVE_RATES``: feature maps about 13
+    times a second, statistics, boundary and the objective's picture 5, about 2 % of a small CNN's
+    training time), a headless run wants speed (``BACKGROUND_RATES``, the default: each probe at
+    most 0.25 % of the time). A probe's cost is judged by the median of its recent runs, its first
+    (warm-up) run excluded, and the wait is capped, so a probe that once took 100 ms while its
+    thread was pre-empted does not stop the pictures; a network whose probes are really slow is
+    drawn less often, never less than every ``max_wait`` seconds.
     """
 
     def __init__(self, document, settings: TrainingSettings | None = None, *, device: str = "cpu",
                  output: str | None = None, dataset=None, steps: int | None = None, probes: bool = True,
-                 probe_rates: ProbeRates = BACKGROUND_RATES, initial_state: dict[str, dict] | None = None):
+                 initial_state: dict[str, dict] | None = None, probe_rates: ProbeRates = BACKGROUND_RATES):
         super().__init__()
         if settings is None:
             settings = TrainingSettings.from_dict(document.training)
@@ -246,8 +246,10 @@ class Trainer(RunControls):
 
     def _new_schedules(self) -> dict[str, Schedule]:
         rates = self.probe_rates
+
         def schedule(interval: float) -> Schedule:
             return Schedule(interval, rates.budget, rates.max_wait)
+
         schedules = {"activations": schedule(rates.activation_interval)}
         if self._map_nodes:
             schedules["maps"] = schedule(rates.feature_map_interval)

@@ -21,7 +21,7 @@ CNN = [("Input", {"shape": [1, 8, 8]}),
        ("Conv2d", {"out_channels": 6, "kernel_size": 3}), ("Tanh", {}),
        ("Flatten", {}), ("Linear", {"out_features": 16}), ("Sigmoid", {}), ("Linear", {"out_features": 3})]
 
-EVERY_STEP = ProbeRates(activation_interval=0.0, feature_map_interval=0.0, boundary_interval=0.0, budget=1.0)
+EVERY_STEP = ProbeRates(activation_interval=0.0, feature_map_interval=0.0, boundary_interval=0.0, budget=math.inf)
 
 
 def _outputs(module, x):
