@@ -50,6 +50,7 @@ def test_gan_ring_shows_both_losses_the_points_over_the_field_and_both_gradients
     assert panel.gradient_view.history.layers == ["g_fc1", "g_fc2", "g_out", "d_fc1", "d_fc2", "d_out"]
     assert np.isfinite(panel.gradient_view.history.latest).all()  # both networks' gradients arrive
     assert set(panel.weights.state_dicts) == {"g_out", "d_out"}
+    assert "validation losses generator" in panel.message.text.text() and "discriminator" in panel.message.text.text()
 
 
 def test_gan_digits_shows_a_grid_of_samples(window, panel, qtbot):
@@ -99,3 +100,19 @@ def test_gcn_karate_colours_the_graph(window, panel, qtbot):
     assert sum(pen.width() == 3 for pen in view.nodes.data["pen"]) == 4  # the labelled nodes, ringed
     assert "unlabelled nodes" in view.caption.text()
     assert panel.gradient_view.history.layers == ["gcn1", "gcn2"]
+
+
+def test_a_refused_gan_leaves_the_window_as_it_was(window, panel, qtbot):
+    open_preset(window, "mlp-moons")
+    nodes, title = len(window.document), window.windowTitle()
+    panel.form.task.setCurrentIndex(panel.form.task.findData("adversarial"))
+    panel.form.task.activated.emit(panel.form.task.currentIndex())  # chosen by the user: an undoable edit
+    assert window.document.training["task"] == "adversarial"
+    assert not panel.train()
+    assert "needs two networks" in panel.message.text.text() and panel.message.kind == "error"
+    assert not window.locked and window.palette.isEnabled() and panel.run is None
+    assert len(window.document) == nodes and len(window.scene.nodes) == nodes
+    window.undo_stack.undo()  # back to supervised, and it trains
+    assert window.document.training.get("task", "auto") != "adversarial"
+    assert window.windowTitle() == title
+    train_until(qtbot, panel, lambda: panel.loss_view.step_count >= 5)

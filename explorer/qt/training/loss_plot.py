@@ -165,7 +165,7 @@ class LossView(QWidget):
         self.raw.extend(x, loss)
         self.smoothed.extend(x, self._smoother.extend(loss))
         names = {name for s in steps if s.losses for name in s.losses}
-        for name in sorted(names):
+        for name in sorted(names, key=lambda n: (list(NAMED_COLOURS).index(n) if n in NAMED_COLOURS else 99, n)):
             named = self._named_loss(name)
             values = np.fromiter((s.losses.get(name, np.nan) if s.losses else np.nan for s in steps),
                                  dtype=np.float64, count=len(steps))

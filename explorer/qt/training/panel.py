@@ -392,6 +392,9 @@ class TrainingPanel(QWidget):
         series = self.loss_view.val_acc.series
         if len(series):
             return f"; validation accuracy {100 * series.y[-1]:.1f}%"
+        named = [(name, loss.val.series) for name, loss in self.loss_view.named.items() if len(loss.val.series)]
+        if named:  # a GAN: each network's loss, by name
+            return "; validation losses " + ", ".join(f"{name} {series.y[-1]:.4g}" for name, series in named)
         series = self.loss_view.val_loss.series
         if len(series):
             return f"; validation loss {series.y[-1]:.4g}"
