@@ -307,3 +307,24 @@ def test_graph_conv_mixes_neighbours_through_the_adjacency():
                                a @ (x @ layer.linear.weight.T) + layer.bias)
     with pytest.raises(ValueError, match="needs the graph's adjacency"):
         layer(x)
+
+
+# The objective's picture, on the probes' schedule -------------------------------------------------------
+
+def test_task_pictures_come_at_the_start_after_single_steps_and_at_the_end():
+    from .test_controls import Consumer
+
+    trainer = Trainer(gan(), steps=6)
+    trainer.TASK_INTERVAL = 1e9  # never due by time: only the forced ones come
+    assert [s.step for s in trainer.run() if isinstance(s, GanSnapshot)] == [0, 6]
+    trainer = Trainer(gan(), steps=1000)
+    trainer.TASK_INTERVAL = 1e9
+    trainer.pause()
+    consumer = Consumer(trainer)
+    assert consumer.next_of(GanSnapshot).step == 0
+    for expected in (1, 2):
+        trainer.step_once()
+        assert consumer.next_of(GanSnapshot).step == expected
+    trainer.stop()
+    consumer.join()
+    assert not any(isinstance(s, GanSnapshot) for s in consumer.drain())  # a stopped run draws nothing more
