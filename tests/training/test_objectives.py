@@ -229,11 +229,12 @@ def test_gan_roles_can_be_named_and_bad_gans_are_refused_naming_the_node():
     add_chain(one, "g", mlp([2], 8, 2))
     with pytest.raises(BuildError, match="needs two networks.*holds 1 \\('g3'\\)"):
         Trainer(one)
-    with pytest.raises(BuildError, match="cannot tell which network is the generator"):
-        Trainer(gan(g_out=3))
-    with pytest.raises(BuildError) as info:
-        Trainer(gan({"networks": {"generator": "g3", "discriminator": "d3"}}, g_out=3))
-    assert "generator's output 'g3' gives [3]" in str(info.value) and info.value.errors[0].node_id == "g3"
+    for named in ({}, {"networks": {"generator": "g3", "discriminator": "d3"}}):
+        with pytest.raises(BuildError) as info:
+            Trainer(gan(named, g_out=3))
+        assert "generator's output 'g3' gives [3]" in str(info.value) and info.value.errors[0].node_id == "g3"
+    with pytest.raises(BuildError, match="cannot tell which network is the generator.*2 of the outputs"):
+        Trainer(gan(d_out=2))
     with pytest.raises(BuildError, match="discriminator's output 'd3' gives \\[2\\]"):
         Trainer(gan({"networks": {"generator": "g3"}}, d_out=2))
     with pytest.raises(BuildError, match="discriminator's Input 'd0'.*\\[3\\]"):

@@ -98,29 +98,34 @@ class Adversarial(Objective):
             info = report.nodes.get(node_id)
             return None if info is None or info.output is None else tuple(info.output.shape)
 
-        free = [o for o in outputs if o not in roles.values()]
+        def free():
+            return [o for o in outputs if o not in roles.values()]
+
         if "generator" not in roles:
-            fits = [o for o in free if shape(o) == sample and o not in roles.values()]
-            if len(fits) == 1 or (fits and len(free) == 2 and "discriminator" not in roles
-                                  and any(shape(o) == (1,) for o in free if o != fits[0])):
+            fits = [o for o in free() if shape(o) == sample]
+            logits = [o for o in free() if shape(o) == (1,)]
+            others = 0 if "discriminator" in roles else 1  # free outputs besides the generator
+            if len(fits) == 1:
                 roles["generator"] = fits[0]
+            elif not fits and len(free()) == 1 + others and len(logits) == others:
+                # the other network is the discriminator: this one is the generator, and its shape is refused below
+                roles["generator"] = next(o for o in free() if o not in logits)
             else:
                 raise BuildError([GraphError(
-                    f"cannot tell which network is the generator: it should be the one whose output has the "
-                    f"data's shape {fmt(sample)}, and {len(fits)} of the outputs ({', '.join(outputs)}) do; name it "
-                    "in the training settings' 'networks'", outputs[0])])
+                    f"cannot tell which network is the generator: it should be the one whose output has the data's "
+                    f"shape {fmt(sample)}, and {len(fits)} of the outputs ({', '.join(outputs)}) do; name it in the "
+                    "training settings' 'networks'", outputs[0])])
         if "discriminator" not in roles:
-            fits = [o for o in outputs if o not in roles.values() and shape(o) == (1,)]
-            rest = [o for o in outputs if o not in roles.values()]
+            fits = [o for o in free() if shape(o) == (1,)]
             if len(fits) == 1:
                 roles["discriminator"] = fits[0]
-            elif len(rest) == 1:
-                roles["discriminator"] = rest[0]  # checked below, with a message naming it
+            elif len(free()) == 1:
+                roles["discriminator"] = free()[0]  # its shape is refused below, naming it
             else:
                 raise BuildError([GraphError(
                     "cannot tell which network is the discriminator: it should be the one whose output is [1] "
-                    f"(a logit), and {len(fits)} of the outputs do; name it in the training settings' 'networks'",
-                    outputs[0])])
+                    f"(a logit), and {len(fits)} of the other outputs do; name it in the training settings' "
+                    "'networks'", outputs[0])])
         if network_nodes(doc, roles["generator"]) & network_nodes(doc, roles["discriminator"]):
             raise BuildError([GraphError(
                 f"the generator '{roles['generator']}' and the discriminator '{roles['discriminator']}' share layers; "
