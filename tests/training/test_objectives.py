@@ -329,3 +329,10 @@ def test_task_pictures_come_at_the_start_after_single_steps_and_at_the_end():
     trainer.stop()
     consumer.join()
     assert not any(isinstance(s, GanSnapshot) for s in consumer.drain())  # a stopped run draws nothing more
+
+
+def test_roles_can_be_found_before_training():
+    from explorer.training.objectives.adversarial import find_roles
+
+    assert find_roles(gan(), (2,)) == {"generator": "g3", "discriminator": "d3"}
+    assert find_roles(gan(d_out=2), (2,), {"generator": "d3"}) == {"generator": "d3", "discriminator": "g3"}
