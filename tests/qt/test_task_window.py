@@ -40,6 +40,7 @@ def test_gan_ring_shows_both_losses_the_points_over_the_field_and_both_gradients
     open_preset(window, "gan-ring")
     view = panel.gan_view
     assert panel.form.task.currentData() == "adversarial" and panel.form.d_steps.isVisible()
+    assert panel.tabs.isTabVisible(panel.tabs.indexOf(view))  # before the first run too
     train_until(qtbot, panel, lambda: view.updates >= 3 and panel.activation_view.updates >= 2)
     assert panel.tabs.currentWidget() is view and panel.tabs.isTabVisible(panel.tabs.indexOf(view))
     assert not panel.tabs.isTabVisible(panel.tabs.indexOf(panel.boundary_view))

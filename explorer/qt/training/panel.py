@@ -174,6 +174,7 @@ class TrainingPanel(QWidget):
         self.staged.cancel()
         self.form.set_settings(document.training)
         self.views.clear()
+        self.views.show_task(self.form.task_shown())
         self.message.clear()
         self._reset_progress()
         self._on_document_changed()
@@ -191,6 +192,7 @@ class TrainingPanel(QWidget):
             return
         if _normalised(self.document.training) != _normalised(self.form.settings()):
             self.form.set_settings(self.document.training)
+        self.views.show_task(self.form.task_shown())  # the task's tab shows before the first run
 
     def _on_settings_edited(self, settings: dict) -> None:
         if self.document is None or settings == self.document.training:
