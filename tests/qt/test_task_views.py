@@ -3,6 +3,8 @@ checked on the items' data and on the pixels of the rendered widget."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -124,8 +126,10 @@ def test_gan_view_shows_image_samples_as_one_grid(qtbot):
     samples = np.random.default_rng(0).random((10, 1, 4, 4)).astype(np.float32)
     view.show_snapshot(GanSnapshot(step=1, samples=samples))
     assert view.pages.currentWidget() is view.samples_widget
-    assert view.mosaic.shape == (2 * 4 + 1, 8 * 4 + 7)
-    assert np.array_equal(view.mosaic[5:9, :4], samples[8, 0])
+    columns = (view.mosaic.shape[1] + 1) // 5
+    assert view.mosaic.shape == (math.ceil(10 / columns) * 5 - 1, columns * 5 - 1)  # 10 tiles of 4x4, 1 px apart
+    row, column = divmod(8, columns)
+    assert np.array_equal(view.mosaic[row * 5:row * 5 + 4, column * 5:column * 5 + 4], samples[8, 0])
     assert list(view.samples.levels) == [0.0, 1.0]
     view.set_data_levels((-1.0, 1.0))  # a dataset in [-1, 1]: an untrained generator's near-zero is mid-grey
     view.show_snapshot(GanSnapshot(step=2, samples=samples * 0.01))

@@ -16,12 +16,12 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from explorer.training.snapshots import GanSnapshot
 
+from .feature_map_view import best_columns
 from .plotting import background_colours, lookup_table, plot_widget, style_plot
 from .sample_grid import as_images, image_levels, tile_images
 
 REAL = QColor("#0877bd")       # real data: blue
 GENERATED = QColor("#e8710a")  # the generator's samples: orange
-MAX_COLUMNS = 8
 FIELD_HELP = "background: D(x), the discriminator's belief that a point is real"
 
 
@@ -136,7 +136,10 @@ class GanView(QWidget):
         images = as_images(samples)
         if images is None:  # 1-D samples longer than 2: each as a row of pixels
             images = samples.reshape(len(samples), 1, -1)
-        mosaic = tile_images(images, min(MAX_COLUMNS, len(images)))
+        box = self.samples_box.rect()
+        aspect = box.width() / box.height() if box.height() > 0 else 2.0
+        columns = best_columns(len(images), images.shape[1], images.shape[2], aspect)  # tiles as large as fit
+        mosaic = tile_images(images, columns)
         if self._levels is None:
             self._levels = image_levels(images)
         reshaped = self.samples.image is None or self.samples.image.shape != mosaic.shape
