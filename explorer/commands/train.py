@@ -114,13 +114,16 @@ def _save(path: str, doc, trainer) -> int:
 
 
 def _train(trainer, metrics: TextIO | None, progress: "Progress", args: argparse.Namespace) -> int:
+    from ..training.threads import governed
+
     task = trainer.objective.name.replace("_", " ")
     print(f"training {trainer.dataset.name} ({task}; {len(trainer.dataset.x_train)} samples, "
           f"{len(trainer.dataset.x_val)} for validation) for {trainer.total_steps} steps on {trainer.device.type}",
           flush=True)
     last_step: StepSnapshot | None = None
     last_val: ValidationSnapshot | None = None
-    for snap in trainer.run():
+    # On the cores other programs leave free: torch's spinning helper threads collapse otherwise.
+    for snap in governed(trainer.run()):
         if isinstance(snap, StepSnapshot):
             last_step = snap
             if metrics is not None:

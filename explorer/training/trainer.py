@@ -29,7 +29,8 @@ from .checks import check_device
 from .checks import diverged_message as _diverged_message
 from .controls import PROBE, SINGLE, STOP, RunControls
 from .objectives import make_objective
-from .probes import BoundaryGrid, Schedule, activation_stats, feature_maps, probing, soonest
+from .probes import (BACKGROUND_RATES, BoundaryGrid, ProbeRates, Schedule, activation_stats, feature_maps,
+                     probing, soonest)
 from .settings import SettingsError, TrainingSettings
 from .snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot, FeatureMapSnapshot,
                         RunEnd, Snapshot, StepSnapshot, ValidationSnapshot)
@@ -47,29 +48,31 @@ class Trainer(RunControls):
     validation always come. ``output`` chooses the network of a document holding several (the
     supervised, reconstruction and graph objectives train one; a GAN finds its two by role).
     ``initial_state`` ({output node id: state dict}, as :meth:`state_dicts` gives) starts the
-    networks from those weights instead of fresh ones.
+    networks from those weights instead of fresh ones. ``probe_rates`` may be replaced until the
+    run starts.
 
     ``module`` is the trained network (a GAN's generator), ``networks`` every network by role
     ({"model": m} or {"generator": g, "discriminator": d}) and ``objective`` what one step does.
 
     Rates: a :class:`StepSnapshot` every step; a :class:`ValidationSnapshot` at each epoch end and
     at the end; activation statistics, feature maps, the decision boundary and the objective's
-    picture at most every ``*_INTERVAL`` seconds and rarer when one probe would take more than
-    ``PROBE_BUDGET`` of the time (set these on an instance to trade speed for smoother pictures).
-    All probes come once before the first step, after every single step, and at the end.
-    """
+    picture as ``probe_rates`` say (:class:`~explorer.training.probes.ProbeRates`). All probes
+    come once before the first step, after every single step, and at the end.
 
-    # Seconds between low-rate probes; class attributes so a caller can tune them per instance.
-    ACTIVATION_INTERVAL = 0.25
-    FEATURE_MAP_INTERVAL = 0.1
-    BOUNDARY_INTERVAL = 0.25
-    TASK_INTERVAL = 0.25  # the objective's own picture (reconstructions, GAN samples, the graph)
-    PROBE_BUDGET = 0.0025  # each low-rate probe waits long enough to take at most this share of the time
-    PROBE_BATCH = 64  # validation samples the activation statistics are taken over
+    The probes run on the training thread, between steps, on the networks themselves: nothing is
+    copied and no lock is needed, and what they cost is training time. That sets the trade-off,
+    measured on 2 cores: a window wants pictures that move (``LIVE_RATES``: feature maps about 13
+    times a second, statistics, boundary and the objective's picture 5, about 2 % of a small CNN's
+    training time), a headless run wants speed (``BACKGROUND_RATES``, the default: each probe at
+    most 0.25 % of the time). A probe's cost is judged by the median of its recent runs, its first
+    (warm-up) run excluded, and the wait is capped, so a probe that once took 100 ms while its
+    thread was pre-empted does not stop the pictures; a network whose probes are really slow is
+    drawn less often, never less than every ``max_wait`` seconds.
+    """
 
     def __init__(self, document, settings: TrainingSettings | None = None, *, device: str = "cpu",
                  output: str | None = None, dataset=None, steps: int | None = None, probes: bool = True,
-                 initial_state: dict[str, dict] | None = None):
+                 initial_state: dict[str, dict] | None = None, probe_rates: ProbeRates = BACKGROUND_RATES):
         super().__init__()
         if settings is None:
             settings = TrainingSettings.from_dict(document.training)
@@ -79,6 +82,7 @@ class Trainer(RunControls):
         self._settings = settings
         self._steps_limit = steps
         self.probes = probes
+        self.probe_rates = probe_rates
 
         if dataset is None:
             dataset = load_dataset(settings.dataset, settings.dataset_options, seed=settings.seed,
@@ -241,13 +245,18 @@ class Trainer(RunControls):
     # Probes -------------------------------------------------------------------------------------
 
     def _new_schedules(self) -> dict[str, Schedule]:
-        schedules = {"activations": Schedule(self.ACTIVATION_INTERVAL, self.PROBE_BUDGET)}
+        rates = self.probe_rates
+
+        def schedule(interval: float) -> Schedule:
+            return Schedule(interval, rates.budget, rates.max_wait)
+
+        schedules = {"activations": schedule(rates.activation_interval)}
         if self._map_nodes:
-            schedules["maps"] = Schedule(self.FEATURE_MAP_INTERVAL, self.PROBE_BUDGET)
+            schedules["maps"] = schedule(rates.feature_map_interval)
         if self._grid is not None:
-            schedules["boundary"] = Schedule(self.BOUNDARY_INTERVAL, self.PROBE_BUDGET)
+            schedules["boundary"] = schedule(rates.boundary_interval)
         if self.objective.has_picture:
-            schedules["task"] = Schedule(self.TASK_INTERVAL, self.PROBE_BUDGET)
+            schedules["task"] = schedule(rates.task_interval)
         return schedules
 
     def _probe(self, schedules: dict[str, Schedule], force: bool = False) -> Iterator[Snapshot]:
@@ -268,7 +277,7 @@ class Trainer(RunControls):
     def _activations(self) -> ActivationSnapshot:
         stats, weights = {}, {}
         for target in self._targets:
-            x = target.inputs if target.adjacency is not None else target.inputs[:self.PROBE_BATCH]
+            x = target.inputs if target.adjacency is not None else target.inputs[:self.probe_rates.activation_samples]
             with probing(target.module):
                 stats.update(activation_stats(target.module, target.node_kinds, x, target.adjacency))
         for groups in self.objective.groups.values():

@@ -9,7 +9,8 @@ import threading
 
 import pytest
 
-from explorer.qt.training.cores import TRAINING_NICENESS, ThreadGovernor, lower_this_thread_priority
+from explorer.qt.training.cores import TRAINING_NICENESS, lower_this_thread_priority
+from explorer.training.threads import ThreadGovernor
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
@@ -87,7 +88,7 @@ def test_the_governor_changes_nothing_where_cpu_use_cannot_be_read():
 
 
 def test_the_system_cpu_reading_works_here_or_says_it_cannot():
-    from explorer.qt.training.cores import _busy_cpu_seconds
+    from explorer.training.threads import _busy_cpu_seconds
 
     first = _busy_cpu_seconds()
     if sys.platform.startswith("linux"):

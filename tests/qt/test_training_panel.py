@@ -321,3 +321,38 @@ def test_replacing_the_document_mid_run_stops_the_worker(qtbot, make_panel):
     assert thread.isFinished() and panel.run is None
     assert panel.loss_view.step_count == 0 and panel.form.settings()["dataset"] == "moons"
     assert panel.feature_view.shown_node is None
+
+
+def test_a_batch_landing_between_drawing_stages_is_drawn_too(make_panel):
+    """The race behind plots that ended a few steps short: batch 2 arrives after the loss and
+    gradient stages drew batch 1 but before the last stage ran; after the flush at a run's end
+    every view must show batch 2's steps and its validation point."""
+    from explorer.qt.training.worker import SnapshotBatch
+    from explorer.training.snapshots import StepSnapshot, ValidationSnapshot
+
+    panel = make_panel(mlp_moons())
+    panel.gradient_view.begin_run(["fc1", "fc2"])
+
+    def steps(first: int, last: int) -> list[StepSnapshot]:
+        return [StepSnapshot(step=s, epoch=1, loss=1.0 / s, lr=0.01, batch_size=16,
+                             grad_norms={"fc1": 0.1, "fc2": 0.2}, acc=0.5, total_steps=300)
+                for s in range(first, last + 1)]
+
+    applied = []
+    panel.batch_applied.connect(applied.append)
+    first = SnapshotBatch(steps=steps(1, 10))
+    panel._on_batch(first)
+    panel._stage_timer.stop()  # take the event loop's turns by hand, to land batch 2 mid-way
+    panel._next_stage()        # loss drawn
+    panel._next_stage()        # gradients drawn
+    second = SnapshotBatch(steps=steps(11, 20), validations=[ValidationSnapshot(20, 1, 0.3, 0.9)])
+    panel._on_batch(second)
+    panel.flush_drawing()
+
+    assert not panel.drawing
+    x_loss, _ = panel.loss_view.raw.item.getData()
+    assert x_loss[-1] == 20
+    x_val, _ = panel.loss_view.val_loss.item.getData()
+    assert list(x_val) == [20]
+    assert panel.gradient_view.heat.image.shape[1] == 20  # one heatmap column per step drawn
+    assert applied == [first, second]

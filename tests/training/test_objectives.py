@@ -2,6 +2,7 @@
 
 import copy
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -12,11 +13,15 @@ from explorer.data import DatasetError, load_dataset
 from explorer.graph import BuildError, Document
 from explorer.training.batches import BatchSampler
 from explorer.training.objectives import Batch, resolve_task
+from explorer.training.probes import ProbeRates
 from explorer.training.settings import SettingsError, TrainingSettings
 from explorer.training.snapshots import (ActivationSnapshot, DoneSnapshot, FeatureMapSnapshot, GanSnapshot,
                                          GraphSnapshot, ReconstructionSnapshot, RunEnd, StepSnapshot,
                                          ValidationSnapshot)
 from explorer.training.trainer import Trainer
+
+EVERY_STEP = ProbeRates(activation_interval=0.0, feature_map_interval=0.0, boundary_interval=0.0, task_interval=0.0,
+                        budget=math.inf)
 
 
 def add_chain(doc, prefix, layers):
@@ -78,8 +83,7 @@ def autoencoder(training=None, code=2, last=("Sigmoid", {})):
 
 def test_reconstruction_learns_its_input_and_draws_codes():
     trainer = Trainer(autoencoder(), steps=60)
-    trainer.TASK_INTERVAL = 0.0
-    trainer.PROBE_BUDGET = 1.0
+    trainer.probe_rates = EVERY_STEP
     snaps = list(trainer.run())
     assert isinstance(snaps[-1], DoneSnapshot) and snaps[-1].reason == "finished"
     steps, vals = of(snaps, StepSnapshot), of(snaps, ValidationSnapshot)
@@ -161,8 +165,7 @@ def gan(training=None, g_out=2, d_out=1, noise=3, d_in=2):
 
 def test_gan_finds_its_roles_and_trains_both_networks():
     trainer = Trainer(gan(), steps=12)
-    trainer.TASK_INTERVAL = 0.0
-    trainer.PROBE_BUDGET = 1.0
+    trainer.probe_rates = EVERY_STEP
     assert set(trainer.networks) == {"generator", "discriminator"}
     assert trainer.networks["generator"].output_id == "g3" and trainer.networks["discriminator"].output_id == "d3"
     assert trainer.module is trainer.networks["generator"]
@@ -198,7 +201,7 @@ def test_gan_finds_its_roles_and_trains_both_networks():
 def test_gan_steps_are_the_same_for_the_same_seed_whatever_the_probes():
     settings = TrainingSettings.from_dict(gan({"seed": 5, "d_steps": 2}).training)
     busy = Trainer(gan(), settings, steps=10)
-    busy.ACTIVATION_INTERVAL = busy.TASK_INTERVAL = 0.0
+    busy.probe_rates = EVERY_STEP
     quiet = Trainer(gan(), settings, steps=10, probes=False)
     a = [s.losses for s in busy.run() if isinstance(s, StepSnapshot)]
     b = [s.losses for s in quiet.run() if isinstance(s, StepSnapshot)]

@@ -9,7 +9,7 @@ import torch
 from torch.nn import functional as F
 
 from explorer.training.batches import BatchSampler
-from explorer.training.probes import ParameterGroups, probing
+from explorer.training.probes import BACKGROUND_RATES, ParameterGroups, ProbeRates, Schedule, probing
 from explorer.training.settings import TrainingSettings
 from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, FeatureMapSnapshot,
                                          StepSnapshot)
@@ -20,6 +20,8 @@ CNN = [("Input", {"shape": [1, 8, 8]}),
        ("MaxPool2d", {"kernel_size": 2}),
        ("Conv2d", {"out_channels": 6, "kernel_size": 3}), ("Tanh", {}),
        ("Flatten", {}), ("Linear", {"out_features": 16}), ("Sigmoid", {}), ("Linear", {"out_features": 3})]
+
+EVERY_STEP = ProbeRates(activation_interval=0.0, feature_map_interval=0.0, boundary_interval=0.0, budget=math.inf)
 
 
 def _outputs(module, x):
@@ -86,7 +88,7 @@ def test_feature_maps_and_statistics_match_plain_pytorch(make_chain, bands):
     module.eval()
     with torch.no_grad():
         sample = _outputs(module, torch.from_numpy(bands.x_val[5:6]))
-        batch = _outputs(module, torch.from_numpy(bands.x_val[:Trainer.PROBE_BATCH]))
+        batch = _outputs(module, torch.from_numpy(bands.x_val[:BACKGROUND_RATES.activation_samples]))
 
     assert final_maps.probe_index == 5 and final_maps.probe_label == bands.class_names[bands.y_val[5]]
     np.testing.assert_array_equal(final_maps.probe_image, bands.x_val[5])
@@ -113,7 +115,7 @@ def test_feature_maps_and_statistics_match_plain_pytorch(make_chain, bands):
 
 def test_probes_leave_no_hooks_modes_or_rng_changes(make_chain, bands):
     trainer = Trainer(make_chain(CNN), TrainingSettings(batch_size=16), dataset=bands, steps=3)
-    trainer.ACTIVATION_INTERVAL = trainer.FEATURE_MAP_INTERVAL = 0.0
+    trainer.probe_rates = EVERY_STEP
     before = torch.get_rng_state()
     for snap in trainer.run():
         for layer in trainer.module.layers.values():
@@ -145,3 +147,34 @@ def test_decision_boundary_over_the_plane(make_chain):
         p = torch.softmax(module(torch.tensor([[x_max, y_min]], dtype=torch.float32)), dim=1)[0, 1].item()
     assert boundary.values[0, 59] == pytest.approx(p, abs=1e-5)
     assert 0.0 <= boundary.values.min() and boundary.values.max() <= 1.0
+
+
+def test_one_slow_probe_does_not_push_the_next_away():
+    """A first (warm-up) or pre-empted run of 100 ms must not stop the pictures for 40 s."""
+    schedule = Schedule(interval=0.1, budget=0.02, max_wait=0.3)
+    schedule.ran(0.0, 0.1)           # the first run warms up the eval path: not counted
+    assert schedule.next == pytest.approx(0.1)
+    for start in (1.0, 2.0, 3.0):
+        schedule.ran(start, start + 0.001)
+    schedule.ran(4.0, 4.1)           # pre-empted once
+    assert schedule.next == pytest.approx(4.1)  # the median is still 1 ms: next at the interval
+
+
+def test_a_slow_probe_runs_rarer_but_never_beyond_the_cap():
+    schedule = Schedule(interval=0.1, budget=0.02, max_wait=0.3)
+    for start in range(5):
+        schedule.ran(float(start), start + 0.004)  # 4 ms: every 0.2 s keeps it at 2 %
+    assert schedule.typical_cost == pytest.approx(0.004)
+    assert schedule.next == pytest.approx(4.2)
+    for start in range(5, 12):
+        schedule.ran(float(start), start + 0.5)    # really slow: capped
+    assert schedule.next == pytest.approx(11.3)
+
+
+def test_the_window_rates_draw_feature_maps_often_enough():
+    from explorer.training.probes import LIVE_RATES
+
+    assert 1 / LIVE_RATES.feature_map_interval >= 10
+    assert 1 / LIVE_RATES.boundary_interval >= 4 and 1 / LIVE_RATES.activation_interval >= 4
+    assert LIVE_RATES.max_wait < 0.5
+    assert BACKGROUND_RATES.budget < LIVE_RATES.budget

@@ -1,6 +1,7 @@
 """The trainer generator: determinism, the run's shape, live settings, divergence and failures."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -11,7 +12,10 @@ from explorer.graph import BuildError
 from explorer.training.settings import SettingsError, TrainingSettings
 from explorer.training.snapshots import (ActivationSnapshot, DoneSnapshot, ErrorSnapshot, FeatureMapSnapshot,
                                          StepSnapshot, ValidationSnapshot)
+from explorer.training.probes import ProbeRates
 from explorer.training.trainer import Trainer
+
+EVERY_STEP = ProbeRates(activation_interval=0.0, feature_map_interval=0.0, boundary_interval=0.0, budget=math.inf)
 
 
 def _losses(snaps):
@@ -22,8 +26,7 @@ def test_same_seed_same_losses_bit_for_bit_whatever_the_probes(cnn_doc, bands):
     # The network has dropout, so the RNG matters; probes at every step must not disturb it.
     settings = TrainingSettings(batch_size=16, lr=0.01, seed=7, init="he")
     busy = Trainer(cnn_doc, settings, dataset=bands, steps=30)
-    busy.ACTIVATION_INTERVAL = busy.FEATURE_MAP_INTERVAL = 0.0
-    busy.PROBE_BUDGET = 1.0
+    busy.probe_rates = EVERY_STEP
     busy_snaps = []
     for snap in busy.run():
         busy_snaps.append(snap)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
@@ -21,6 +21,8 @@ WARN = QColor(217, 48, 37)
 
 class ActivationView(QWidget):
     """``activationView``: one row per layer with statistics, in graph order."""
+
+    frame_drawn = Signal(int)  # the table was filled, for this training step
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +73,7 @@ class ActivationView(QWidget):
             self._set(row, 5, _num(snap.weight_norms.get(node)))
         self.note.setText(f"At step {snap.step}. Shaded: many saturated or dead units.")
         self.updates += 1
+        self.frame_drawn.emit(snap.step)
 
     def clear(self) -> None:
         self._build_rows([])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -41,6 +41,8 @@ def _class_lut(classes: int) -> np.ndarray:
 
 class BoundaryView(QWidget):
     """``boundaryView``: the probability grid as a heatmap with the training points over it."""
+
+    frame_drawn = Signal(int)  # the grid was drawn, for this training step
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +96,7 @@ class BoundaryView(QWidget):
             self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
             self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.updates += 1
+        self.frame_drawn.emit(snap.step)
 
     def clear(self) -> None:
         self.set_points(None, None, None)

@@ -56,6 +56,7 @@ class FeatureMapView(QWidget):
 
     probe_changed = Signal(int)       # the user chose another probe sample
     node_chosen = Signal(str)         # the node whose maps are shown (by the user or the default)
+    frame_drawn = Signal(int)         # a mosaic was drawn, for this training step
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +64,7 @@ class FeatureMapView(QWidget):
         self._candidates: list[str] = []
         self._user_choice: str | None = None
         self._latest: FeatureMapSnapshot | None = None
+        self._probe_key = None
         self.shown_node: str | None = None
         self.updates = 0  # mosaics drawn, for tests and the benchmark
 
@@ -189,8 +191,13 @@ class FeatureMapView(QWidget):
         if self.caption.text() != caption:  # a new text relays out the view: only when the node changes
             self.caption.setText(caption)
         self.updates += 1
+        self.frame_drawn.emit(snap.step)
 
     def _show_probe(self, snap: FeatureMapSnapshot) -> None:
+        key = (snap.probe_index, snap.probe_label, np.shape(snap.probe_image))
+        if key == self._probe_key:  # the same sample: nothing to redraw (ten times a second)
+            return
+        self._probe_key = key
         image = np.asarray(snap.probe_image, dtype=np.float32)
         if image.ndim == 3 and image.shape[0] == 1:
             image = image[0]
@@ -210,6 +217,7 @@ class FeatureMapView(QWidget):
 
     def clear(self) -> None:
         self._latest = None
+        self._probe_key = None
         self.mosaic_item.clear()
         self.probe_item.clear()
         self.caption.setText(" ")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QPushButton, QScrollArea,
 from explorer.data import DatasetCache, DatasetError
 from explorer.graph import Document, get_kind
 from explorer.graph.errors import GraphError
+from explorer.training.probes import LIVE_RATES
 from explorer.training.settings import SettingsError, TrainingSettings
 from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot
 from explorer.training.trainer import Trainer
@@ -43,8 +44,14 @@ SHUTDOWN_TIMEOUT = 1.0  # seconds a closing window waits for the training thread
 class TrainingPanel(QWidget):
     """``trainingPanel``: Train, Pause/Resume, Step, Stop, Reset weights; settings; progress; plots."""
 
-    INTERVAL = 50  # ms between deliveries of snapshots to the views (at most 20 a second)
-    MAX_INTERVAL = 250      # ms: the slowest the views update when drawing is costly (see TrainingRun)
+    # ms between deliveries of snapshots to the views: every delivery redraws the curves, the
+    # gradients and the newest pictures, so this is their frame rate (12.5 a second; the feature
+    # maps are probed a little more often, so nearly every delivery brings new ones). Each redraw
+    # costs the GUI thread about 5 ms, and on a busy machine every millisecond it takes from a
+    # core stalls the training threads, so no faster than the pictures need.
+    INTERVAL = 80
+    MAX_INTERVAL = 95       # ms: the slowest the views update when drawing is costly (see TrainingRun);
+                            # above 100 the feature maps could not move ten times a second
     GUI_CPU_BUDGET = 0.1    # share of a core the views may take while training
 
     run_started = Signal()
@@ -60,6 +67,7 @@ class TrainingPanel(QWidget):
         self.torch_threads: int | None = training_threads()
         self.datasets = DatasetCache()  # a second Train on the same data starts at once
         self.interval_ms = self.INTERVAL
+        self.probe_rates = LIVE_RATES  # pictures that move like an animation (see the Trainer's docstring)
 
         self.document: Document | None = None
         self.window = None
@@ -67,7 +75,7 @@ class TrainingPanel(QWidget):
         self.latest_step: StepSnapshot | None = None
         self._saved = None          # (document, version, state_dict) of the last good run, to continue from
         self._step_offset = 0       # steps done by earlier runs continued now (x axis of the plots)
-        self._stages: list = []          # drawing still to do, one call per turn of the event loop
+        self._stages: list = []          # drawing still to do, one call per turn of the event loop, in order
         self._taken: list[SnapshotBatch] = []
         self._pictures: dict = {}
         self._force_progress = False
@@ -293,7 +301,8 @@ class TrainingPanel(QWidget):
             settings = TrainingSettings.from_dict(settings_dict)
             dataset = self.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
                                          val_fraction=settings.val_fraction)
-            trainer = self.trainer_factory(self.document, settings, dataset=dataset, **self.trainer_options)
+            options = {"probe_rates": self.probe_rates, **self.trainer_options}
+            trainer = self.trainer_factory(self.document, settings, dataset=dataset, **options)
         except (GraphError, DatasetError, SettingsError) as error:
             self._show_cannot_train(error)
             return False
@@ -421,10 +430,18 @@ class TrainingPanel(QWidget):
             if picture is not None:
                 self._pictures[name] = picture
         self._taken.append(batch)
-        if not self._stages:
-            self._stages = [self.loss_view.redraw, self.gradient_view.redraw, self._draw_pictures,
-                            self._draw_progress]
+        # Every stage is due again, the ones already drawn for an earlier batch too: a batch that
+        # lands while stages are queued has steps the drawn curves lack. Stages run in a fixed
+        # order, so the progress stage, which reports the batches as drawn, always runs last.
+        for stage in self._drawing_stages():
+            if stage not in self._stages:
+                self._stages.append(stage)
+        self._stages.sort(key=self._drawing_stages().index)
+        if not self._stage_timer.isActive():
             self._stage_timer.start()
+
+    def _drawing_stages(self) -> list:
+        return [self.loss_view.redraw, self.gradient_view.redraw, self._draw_pictures, self._draw_progress]
 
     def _next_stage(self) -> None:
         if self._stages:

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 # Colours that read on a light and a dark background and on a projector.
 LOSS = QColor("#e8710a")
@@ -145,6 +145,10 @@ def style_plot(plot: pg.PlotItem, widget: QWidget, *, left: str = "", bottom: st
         axis.setTextPen(pg.mkPen(text))
         axis.setStyle(tickFont=font)
         axis.enableAutoSIPrefix(False)  # 0.7, not "700 (x0.001)"
+        # Axes are redrawn with every repaint of the region they share with the data (about a
+        # third of each live plot's repaint); cached as pixmaps, they are redrawn only when their
+        # ticks change, which the sticky ranges make rare.
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     if left:
         plot.setLabel("left", left, **{"font-size": f"{PLOT_FONT_PT}pt"})
     if bottom:

@@ -32,7 +32,9 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot,
                                          FeatureMapSnapshot, StepSnapshot, ValidationSnapshot)
 
-from .cores import ThreadGovernor, lower_this_thread_priority
+from explorer.training.threads import ThreadGovernor
+
+from .cores import lower_this_thread_priority
 
 EndSnapshot = DoneSnapshot | ErrorSnapshot
 
