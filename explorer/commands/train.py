@@ -181,8 +181,11 @@ def summary(done: DoneSnapshot, step: StepSnapshot | None, val: ValidationSnapsh
     if step is None:
         return f"{done.reason}: no steps done"
     rate = step.step / step.elapsed if step.elapsed > 0 else 0.0
-    parts = [f"{done.reason} {step.step} steps ({step.epoch} epochs) in {step.elapsed:.1f} s, {rate:.0f} steps/s",
-             f"loss {step.loss:.4g}"]
+    parts = [f"{done.reason} {step.step} steps ({step.epoch} epochs) in {step.elapsed:.1f} s, {rate:.0f} steps/s"]
+    if step.losses is not None:
+        parts.append(", ".join(f"{name} loss {value:.4g}" for name, value in step.losses.items()))
+    else:
+        parts.append(f"loss {step.loss:.4g}")
     if val is not None:
         parts.append(f"val_loss {val.val_loss:.4g}")
         if val.val_acc is not None:

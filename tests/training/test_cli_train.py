@@ -187,6 +187,7 @@ def test_gan_metrics_carry_both_losses_and_a_checkpoint_continues(tmp_path, caps
     assert main(["train", path, "--metrics", str(metrics), "--save", str(saved)]) == 0
     out = capsys.readouterr().out
     assert "adversarial" in out and f"checkpoint written to {saved}" in out
+    assert "generator loss" in out and "discriminator loss" in out
     steps = [r for r in _lines(metrics) if "loss" in r]
     assert set(steps[0]) == {"step", "epoch", "loss", "lr", "grad_norms", "losses"}
     assert set(steps[0]["losses"]) == {"generator", "discriminator"}

@@ -318,11 +318,10 @@ def test_graph_conv_mixes_neighbours_through_the_adjacency():
 def test_task_pictures_come_at_the_start_after_single_steps_and_at_the_end():
     from .test_controls import Consumer
 
-    trainer = Trainer(gan(), steps=6)
-    trainer.TASK_INTERVAL = 1e9  # never due by time: only the forced ones come
+    forced_only = ProbeRates(task_interval=1e9, max_wait=1e9)  # never due by time: only the forced ones come
+    trainer = Trainer(gan(), steps=6, probe_rates=forced_only)
     assert [s.step for s in trainer.run() if isinstance(s, GanSnapshot)] == [0, 6]
-    trainer = Trainer(gan(), steps=1000)
-    trainer.TASK_INTERVAL = 1e9
+    trainer = Trainer(gan(), steps=1000, probe_rates=forced_only)
     trainer.pause()
     consumer = Consumer(trainer)
     assert consumer.next_of(GanSnapshot).step == 0
