@@ -97,3 +97,23 @@ def test_the_engines_refusal_shows_and_the_network_stays_intact(panel, training,
     assert words in panel.message.text.text() and panel.message.text.text().startswith("Cannot train")
     assert (len(doc.nodes()), len(doc.edges())) == (nodes, edges)
     assert panel.train_button.isEnabled()  # nothing started: fix it and train
+
+
+def test_the_runs_end_shows_its_last_step_even_when_it_comes_in_a_batch_of_its_own(panel):
+    from explorer.qt.training.drawing import StagedDrawing
+    from explorer.training.snapshots import DoneSnapshot
+
+    staged = StagedDrawing(panel.views, panel.progress_view)
+
+    def steps(first, last):
+        return [StepSnapshot(step=s, epoch=1, loss=1.0, lr=0.01, batch_size=8, grad_norms={}, total_steps=10,
+                             elapsed=0.01 * s) for s in range(first, last + 1)]
+
+    staged.take(SnapshotBatch(steps=steps(1, 5)), 0)
+    staged.flush()
+    staged.take(SnapshotBatch(steps=steps(6, 10)), 0)  # within the figures' 4 Hz: not shown yet
+    staged.flush()
+    assert panel.step_label.text() == "Step 5"
+    staged.take(SnapshotBatch(end=DoneSnapshot(10, "finished")), 0, force_progress=True)
+    staged.flush()
+    assert panel.step_label.text() == "Step 10" and panel.progress.value() == 100

@@ -46,11 +46,13 @@ class StagedDrawing(QObject):
         ``force_progress``: the figures must show this batch's last step (paused, or the run ends).
         """
         views = self.views
+        # Forced even by a batch without steps: the run's end can come after its last step's batch,
+        # and the figures must then show that step, not one the 4 Hz throttle left behind.
+        self._force_progress = self._force_progress or force_progress
         if batch.steps:
             views.loss_view.add_steps(batch.steps, offset)
             views.gradient_view.add_steps(batch.steps, offset)
             self.latest_step = batch.steps[-1]
-            self._force_progress = self._force_progress or force_progress
         if batch.validations:
             views.loss_view.add_validations(batch.validations, offset)
         for name in SHARED_PICTURES:
