@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .commands import export as export_command
 from .commands import info as info_command
 from .commands import presets as presets_command
 
 # Sub-command modules: each has ``add_parser(subparsers)`` and ``run(args) -> int``.
-COMMANDS = {"info": info_command, "presets": presets_command}
+COMMANDS = {"info": info_command, "presets": presets_command, "export": export_command}
 
 EXIT_USAGE = 2
 

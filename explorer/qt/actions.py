@@ -17,6 +17,7 @@ class Actions:
     open: QAction
     save: QAction
     save_as: QAction
+    export: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -76,6 +77,8 @@ def build(window) -> Actions:
                      sp.SP_DialogOpenButton),
         save=_action(window, "&Save", window.save, [StandardKey.Save], "Save the network", sp.SP_DialogSaveButton),
         save_as=_action(window, "Save &As…", window.save_as, ["Ctrl+Shift+S"], "Save the network to a new file"),
+        export=_action(window, "&Export…", window.export_dialog, ["Ctrl+E"],
+                       "Write the network as a PyTorch script (.py, with its data and a training loop) or ONNX"),
         quit=_action(window, "&Quit", window.close, [StandardKey.Quit], "Close the window"),
         undo=_action(window, "&Undo", window.undo, [StandardKey.Undo], "Undo the last edit", sp.SP_ArrowBack),
         redo=_action(window, "&Redo", window.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the edit you undid",
@@ -115,7 +118,7 @@ def build(window) -> Actions:
     file_menu.addMenu(a.presets_menu)
     file_menu.addMenu(a.recent_menu)
     file_menu.addSeparator()
-    file_menu.addActions([a.save, a.save_as])
+    file_menu.addActions([a.save, a.save_as, a.export])
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
 

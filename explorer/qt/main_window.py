@@ -243,6 +243,33 @@ class MainWindow(QMainWindow):
         self.status_message(f"Saved {path.name}")
         return True
 
+    def export_dialog(self) -> None:
+        stem = self.path.stem if self.path else (self.document.name or "network")
+        folder = Path(str(self.settings.value("files/export_dir", os.getcwd())))
+        name, chosen = QFileDialog.getSaveFileName(self, "Export the network", str(folder / f"{stem}.py"),
+                                                   "PyTorch script (*.py);;ONNX (*.onnx)")
+        if not name:
+            return
+        if Path(name).suffix.lower() not in (".py", ".onnx"):
+            name += ".onnx" if "onnx" in chosen.lower() else ".py"
+        self.settings.setValue("files/export_dir", str(Path(name).parent))
+        self.export_to(name)
+
+    def export_to(self, path: str | os.PathLike) -> bool:
+        """Export the network to ``path`` (``.py`` or ``.onnx``); a refusal is explained, nothing half-written."""
+        from ..export import ExportError, export_network
+
+        try:
+            said = export_network(self.document, path)
+        except ExportError as error:
+            self.show_error("Cannot export", error.message)
+            return False
+        except Exception as error:  # noqa: BLE001 (an optional package or torch itself: explain, never crash)
+            self.show_error("Cannot export", f"{type(error).__name__}: {error}")
+            return False
+        self.status_message(said[:1].upper() + said[1:])
+        return True
+
     def confirm_discard(self) -> bool:
         """True when there are no unsaved changes, or the student chose to save or discard them."""
         if self.undo_stack.isClean():

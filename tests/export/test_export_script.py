@@ -1,0 +1,162 @@
+"""``nn-explorer export FILE --to model.py``: every preset's script builds the same network, and trains."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from explorer.cli import main
+from explorer.export.script import export_script, module_code
+from explorer.graph import fileformat
+from explorer.graph.build import build_module
+from explorer.graph.document import Document
+
+from .helpers import PRESETS, ROOT, load_script, max_difference
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> dict[str, Path]:
+    """Every preset exported once, by the command line, into one folder."""
+    folder = tmp_path_factory.mktemp("exported")
+    paths = {}
+    for preset in PRESETS:
+        target = folder / f"{preset.stem.replace('-', '_')}.py"
+        assert main(["export", str(preset), "--to", str(target)]) == 0
+        paths[preset.stem] = target
+    return paths
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.stem for p in PRESETS])
+def test_the_exported_module_equals_the_explorers(exported, preset):
+    doc = fileformat.load(preset)
+    script = load_script(exported[preset.stem])
+    assert [n for n, _ in script.MODEL().state_dict().items()] == list(build_module(doc).state_dict())
+    difference = max_difference(doc, script.MODEL)
+    print(f"{preset.stem}: max abs difference {difference:.3g}")
+    assert difference < 1e-5
+    data = np.load(exported[preset.stem].with_suffix(".npz"))
+    assert set(data.files) == {"x_train", "y_train", "x_val", "y_val"}
+    x = torch.from_numpy(data["x_val"][:32])  # the real samples run through both too
+    assert max_difference(doc, script.MODEL, x=x) < 1e-5
+
+
+def test_the_forward_reads_like_hand_written_code(exported):
+    text = exported["resnet-digits"].read_text()
+    assert "import explorer" not in text and "from explorer" not in text
+    assert '"conv1": nn.Conv2d(1, 32, 3, padding=1, bias=False),' in text
+    assert "relu1 = torch.relu(bn1)  # [32, 8, 8]" in text
+    assert "add1 = relu1 + bn3  # [32, 8, 8]" in text
+    assert "flat1 = torch.flatten(gap1, 1)  # [128]" in text
+
+
+def _run(cmd, cwd):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["OMP_NUM_THREADS"] = "1"
+    return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=240, env=env)
+
+
+@pytest.mark.parametrize("name", ["mlp-moons", "lstm-adding"])
+def test_the_script_trains_and_its_saved_weights_load_into_both(exported, name, tmp_path):
+    script = exported[name]
+    result = _run([sys.executable, script, "--steps", "3", "--save", tmp_path / "w.pt"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "step 3/3" in result.stdout and "weights written" in result.stdout
+    state = torch.load(tmp_path / "w.pt", weights_only=True)
+    doc = fileformat.load(ROOT / "presets" / f"{name}.json")
+    assert max_difference(doc, load_script(script).MODEL, state=state) < 1e-5
+
+
+def test_the_script_loads_an_explorer_checkpoint(exported, tmp_path):
+    doc = fileformat.load(ROOT / "presets" / "cnn-digits.json")
+    torch.manual_seed(3)
+    ours = build_module(doc)
+    checkpoint = {"format": "nn-explorer-checkpoint", "version": 1, "document": fileformat.to_dict(doc),
+                  "state_dicts": {ours.output_id: ours.state_dict()}}
+    torch.save(checkpoint, tmp_path / "run.pt")
+    script = load_script(exported["cnn-digits"])
+    model = script.MODEL()
+    script.load_weights(model, tmp_path / "run.pt")
+    x = torch.randn(4, 1, 8, 8)
+    ours.eval(), model.eval()
+    assert torch.allclose(ours(x), model(x), atol=1e-6)
+
+
+@pytest.mark.skipif(shutil.which("torchrun", path=str(Path(sys.executable).parent)) is None,
+                    reason="torchrun is not installed beside this Python")
+@pytest.mark.parametrize("name", ["mlp-moons", "resnet-digits"])
+def test_the_script_trains_under_torchrun_on_two_processes(exported, name, tmp_path):
+    torchrun = Path(sys.executable).parent / "torchrun"
+    result = _run([torchrun, "--standalone", "--nproc_per_node=2", exported[name], "--steps", "4",
+                   "--save", tmp_path / "w.pt"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "on 2 process(es)" in result.stdout and "step 4/4" in result.stdout
+    assert result.stdout.count("weights written") == 1  # rank 0 only
+    assert (tmp_path / "w.pt").is_file()
+
+
+def test_a_failed_export_leaves_no_partial_file(tmp_path, monkeypatch):
+    doc = fileformat.load(ROOT / "presets" / "mlp-moons.json")
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez_compressed", broken)  # the data fails after the script was written
+    with pytest.raises(Exception):
+        export_script(doc, tmp_path / "model.py")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_folder_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    assert main(["export", str(ROOT / "presets" / "mlp-moons.json"), "--to", str(tmp_path / "m.py")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: cannot write {tmp_path / 'm.py'}: the folder {tmp_path} is not writable"]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_is_refused(tmp_path, capsys):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        assert main(["export", str(ROOT / "presets" / "mlp-moons.json"), "--to", str(folder / "m.py")]) == 2
+        assert "is not writable" in capsys.readouterr().err
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_kind_that_cannot_be_written_out_is_refused(tmp_path, capsys):
+    doc = Document(name="graph")
+    doc.add_node("Input", {"shape": [5, 3]}, node_id="in")
+    doc.add_node("GraphConv", {}, node_id="gcn1")
+    doc.connect("in", "gcn1")
+    path = tmp_path / "graph.json"
+    fileformat.save(doc, path)
+    assert main(["export", str(path), "--to", str(tmp_path / "g.py")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "GraphConv 'gcn1' cannot be written out" in err[0]
+    assert not (tmp_path / "g.py").exists()
+
+
+def test_a_network_with_errors_is_refused_before_anything_is_written(tmp_path):
+    doc = Document(name="broken")
+    doc.add_node("Input", {"shape": [10]}, node_id="in")
+    doc.add_node("Conv2d", {}, node_id="c")
+    doc.connect("in", "c")
+    with pytest.raises(Exception, match="cannot be built"):
+        module_code(doc)
