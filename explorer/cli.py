@@ -10,11 +10,13 @@ import argparse
 import sys
 
 from .commands import export as export_command
+from .commands import import_ as import_command
 from .commands import info as info_command
 from .commands import presets as presets_command
 
 # Sub-command modules: each has ``add_parser(subparsers)`` and ``run(args) -> int``.
-COMMANDS = {"info": info_command, "presets": presets_command, "export": export_command}
+COMMANDS = {"info": info_command, "presets": presets_command, "export": export_command,
+            "import": import_command}
 
 EXIT_USAGE = 2
 

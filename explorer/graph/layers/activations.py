@@ -28,3 +28,7 @@ _act("ELU", "x for positives, alpha·(eˣ − 1) for negatives: smooth, with neg
                    min=0.0, max=10.0),))
 _act("Softmax", "Turns the last dimension into probabilities that sum to 1. Leave it out before a "
      "cross-entropy loss, which applies it itself.", lambda p, i: spec("nn.Softmax", dim=-1), glyph="Σ")
+_act("LogSoftmax", "The logarithm of Softmax over the last dimension: log-probabilities, as classifiers written "
+     "for F.nll_loss end with. A cross-entropy loss after it gives the same result as without it.",
+     lambda p, i: spec("nn.LogSoftmax", dim=-1, inline=lambda x: f"torch.log_softmax({x[0]}, dim=-1)"),
+     glyph="Σ", prefix="logsoftmax")
