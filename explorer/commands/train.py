@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from ..data import DatasetError
 from ..graph import GraphError
 from ..graph.errors import BuildError
+from ..training.devices import check_available
 from ..training.settings import SettingsError, TrainingSettings
 from ..training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot, ValidationSnapshot
 from .exits import EXIT_DIVERGED, EXIT_FAILED, EXIT_INVALID, EXIT_OK, fail
@@ -34,7 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--epochs", type=int, metavar="N", help="train N epochs (overrides the file)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file)")
     parser.add_argument("--lr", type=float, metavar="X", help="learning rate (overrides the file)")
-    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where to train (default: cpu)")
+    parser.add_argument("--device", choices=("cpu", "cuda"),
+                        help="where to train (default: the file's device setting, else cpu)")
     parser.add_argument("--metrics", metavar="OUT.jsonl",
                         help="write one JSON object per step, and per validation, to this file")
     parser.add_argument("--output", metavar="NODE", help="the output node to train if the file holds several networks")
@@ -54,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
             training[key] = getattr(args, key)
     try:
         settings = TrainingSettings.from_dict(training)
-        trainer = Trainer(doc, settings, device=args.device, output=args.output, steps=args.steps, probes=False)
+        device = check_available(args.device or settings.device)
+        trainer = Trainer(doc, settings, device=device, output=args.output, steps=args.steps, probes=False)
     except BuildError as error:
         for problem in error.errors:
             fail(f"{args.file}: {problem.message}", EXIT_INVALID)

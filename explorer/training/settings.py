@@ -14,7 +14,8 @@ Every key is optional; a missing one takes its default::
       "seed": 0,                     initial weights, data split, batch order, dropout
       "init": "default",             default (PyTorch's) | xavier | he | normal
       "init_std": 0.02,              standard deviation of "normal"
-      "val_fraction": 0.2            share of samples held out for validation, above 0 to 0.9
+      "val_fraction": 0.2,           share of samples held out for validation, above 0 to 0.9
+      "device": "cpu"                cpu | cuda | cuda:N, the window's device choice (--device overrides)
     }
 
 "(live)" settings may change while training runs. Files, the command line and the window all go
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import numbers
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -66,6 +68,7 @@ class TrainingSettings:
     init: str = "default"          # default (PyTorch's), xavier, he, normal (uses init_std)
     init_std: float = 0.02
     val_fraction: float = 0.2
+    device: str = "cpu"            # cpu, cuda or cuda:N; a file names any, training checks it is here
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -148,6 +151,10 @@ def check_value(key: str, value: Any) -> Any:
         return value
     if key == "optimizer":
         return _choice(key, value, OPTIMIZERS)
+    if key == "device":
+        if not isinstance(value, str) or not re.fullmatch(r"cpu|cuda(:\d+)?", value):
+            raise SettingsError(f"training setting 'device' must be cpu, cuda or cuda:N, not {value!r}", key)
+        return value
     if key == "init":
         return _choice(key, value, INITS)
     if key in ("batch_size", "epochs", "seed"):

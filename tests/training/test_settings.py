@@ -10,14 +10,14 @@ def test_defaults_and_round_trip():
     assert settings.optimizer == "adam" and settings.batch_size == 32 and settings.init == "default"
     data = settings.to_dict()
     assert list(data) == ["dataset", "dataset_options", "optimizer", "lr", "momentum", "weight_decay",
-                          "batch_size", "epochs", "seed", "init", "init_std", "val_fraction"]
+                          "batch_size", "epochs", "seed", "init", "init_std", "val_fraction", "device"]
     assert TrainingSettings.from_dict(data) == settings
 
 
 def test_from_dict_takes_the_file_example():
     data = {"dataset": "digits", "dataset_options": {}, "optimizer": "adam", "lr": 0.001, "momentum": 0.9,
             "weight_decay": 0.0, "batch_size": 32, "epochs": 10, "seed": 0, "init": "default",
-            "init_std": 0.02, "val_fraction": 0.2}
+            "init_std": 0.02, "val_fraction": 0.2, "device": "cpu"}
     assert TrainingSettings.from_dict(data).to_dict() == data
 
 
@@ -40,6 +40,7 @@ def test_unknown_key_is_named_with_a_hint():
     ("dataset", "mnist", "must be one of"),
     ("optimizer", "lbfgs", "sgd, adam, adamw, rmsprop"),
     ("init", "orthogonal", "default, xavier, he, normal"),
+    ("device", "gpu", "cpu, cuda or cuda:N"),
     ("lr", 0, "more than 0"),
     ("lr", -0.1, "more than 0"),
     ("lr", float("nan"), "finite"),

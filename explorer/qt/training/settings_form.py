@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
 
 from explorer.data import DATASETS
 from explorer.graph.params import Param
+from explorer.training.devices import available_devices
 from explorer.training.settings import INITS, OPTIMIZERS, TrainingSettings
 
 LR_MIN_EXP, LR_MAX_EXP = -6, 1     # the slider spans 1e-6 .. 10
@@ -153,6 +154,9 @@ class SettingsForm(QWidget):
         self.val_fraction.setRange(0.01, 0.9)
         for box in (self.momentum, self.batch_size, self.epochs, self.seed, self.val_fraction):
             box.setKeyboardTracking(False)
+        self.device = QComboBox(objectName="deviceCombo")
+        for key, label in available_devices():
+            self.device.addItem(label, key)
 
         tips = {
             self.dataset: "What the network learns from",
@@ -165,6 +169,7 @@ class SettingsForm(QWidget):
             self.init: "How the weights start",
             self.init_std: "Standard deviation of the Normal initialisation",
             self.val_fraction: "Share of the samples held out to measure validation loss and accuracy",
+            self.device: "Where training runs: the CPU, or a CUDA GPU when this machine has one",
         }
         for widget, tip in tips.items():
             widget.setToolTip(tip)
@@ -184,6 +189,7 @@ class SettingsForm(QWidget):
         form.addRow("Initialisation", self.init)
         form.addRow("Init std", self.init_std)
         form.addRow("Validation share", self.val_fraction)
+        form.addRow("Device", self.device)
         self._form = form
 
         self.dataset.activated.connect(self._on_dataset_changed)
@@ -195,9 +201,16 @@ class SettingsForm(QWidget):
         for box in (self.epochs, self.seed, self.init_std, self.val_fraction):
             box.valueChanged.connect(self._on_edited)
         self.init.activated.connect(self._on_edited)
+        self.device.activated.connect(self._on_edited)
         self.set_settings({})
 
     # Showing and reading -------------------------------------------------------------------------
+
+    def _show_device(self, key: str) -> None:
+        """Select ``key``; a device this machine lacks (a file from elsewhere) is kept, marked, not replaced."""
+        if self.device.findData(key) < 0:
+            self.device.addItem(f"{key} (not on this machine)", key)
+        self.device.setCurrentIndex(self.device.findData(key))
 
     def set_settings(self, training: dict[str, Any]) -> None:
         """Show ``training`` (a document's section; missing keys show their defaults). No signals."""
@@ -216,6 +229,7 @@ class SettingsForm(QWidget):
             self._set_combo(self.init, values["init"])
             self.init_std.setValue(float(values["init_std"]))
             self.val_fraction.setValue(float(values["val_fraction"]))
+            self._show_device(str(values["device"]))
         except (TypeError, ValueError):
             pass  # a bad value in a file: the trainer names it when asked to train
         finally:
@@ -241,6 +255,7 @@ class SettingsForm(QWidget):
             "init": self.init.currentData(),
             "init_std": self.init_std.value(),
             "val_fraction": self.val_fraction.value(),
+            "device": self.device.currentData(),
         }
 
     def set_running(self, running: bool) -> None:
@@ -342,7 +357,7 @@ class SettingsForm(QWidget):
     def _update_enabled(self) -> None:
         running = self._running
         for widget in (self.dataset, self.options_box, self.optimizer, self.epochs, self.seed, self.init,
-                       self.init_std, self.val_fraction):
+                       self.init_std, self.val_fraction, self.device):
             widget.setEnabled(not running)
         self.init_std.setEnabled(not running and self.init.currentData() == "normal")
         uses_momentum = self.optimizer.currentData() in ("sgd", "rmsprop")
@@ -352,7 +367,7 @@ class SettingsForm(QWidget):
 
     def _value_widgets(self) -> list[QWidget]:
         return [self.dataset, self.optimizer, self.momentum, self.weight_decay, self.batch_size, self.epochs,
-                self.seed, self.init, self.init_std, self.val_fraction]
+                self.seed, self.init, self.init_std, self.val_fraction, self.device]
 
     @staticmethod
     def _set_combo(combo: QComboBox, key: str) -> None:
