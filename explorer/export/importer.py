@@ -43,6 +43,26 @@ def load_module_class(reference: str) -> tuple[type, Path]:
     if not path_text or not name:
         raise ExportError(f"{reference}: give the module as path/to/file.py:ClassName")
     path = Path(path_text)
+    source = _run_file(path)
+    cls = getattr(source, name, None)
+    if cls is None:
+        classes = module_classes(source)
+        hint = f" (it has: {', '.join(classes)})" if classes else " (it defines no nn.Module)"
+        raise ExportError(f"{path}: has no class {name}{hint}")
+    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+        raise ExportError(f"{path}: {name} is not an nn.Module class")
+    return cls, path
+
+
+def module_classes(source: Any) -> list[str]:
+    """The ``nn.Module`` classes a file (path or loaded module) defines itself, by name."""
+    if not hasattr(source, "__dict__") or isinstance(source, (str, Path)):
+        source = _run_file(Path(source))
+    return sorted(k for k, v in vars(source).items() if isinstance(v, type) and issubclass(v, nn.Module)
+                  and v.__module__ == source.__name__)
+
+
+def _run_file(path: Path):
     if not path.is_file():
         raise ExportError(f"{path}: no such file")
     module_name = "_nn_explorer_import_" + re.sub(r"\W", "_", path.stem)
@@ -55,15 +75,7 @@ def load_module_class(reference: str) -> tuple[type, Path]:
         spec.loader.exec_module(source)
     except Exception as error:  # noqa: BLE001 (the user's file: say what went wrong, in one line)
         raise ExportError(f"{path}: running it failed: {type(error).__name__}: {error}") from None
-    cls = getattr(source, name, None)
-    if cls is None:
-        classes = sorted(k for k, v in vars(source).items() if isinstance(v, type) and issubclass(v, nn.Module)
-                         and v.__module__ == module_name)
-        hint = f" (it has: {', '.join(classes)})" if classes else " (it defines no nn.Module)"
-        raise ExportError(f"{path}: has no class {name}{hint}")
-    if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
-        raise ExportError(f"{path}: {name} is not an nn.Module class")
-    return cls, path
+    return source
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
