@@ -11,6 +11,7 @@ expressions in ``forward``, as a person would write them.
 from __future__ import annotations
 
 import inspect
+import json
 import keyword
 import re
 import textwrap
@@ -182,16 +183,21 @@ def script_text(doc: Document, code: ModuleCode, script_name: str, values: dict,
     header = HEADER.format(title=doc.name or code.class_name, description=description, script=script_name,
                            data_line=data_line, math_import="import math\n" if code.uses_math else "")
     keep = ("optimizer", "lr", "momentum", "weight_decay", "batch_size", "epochs", "seed", "init", "init_std")
-    settings_lines = ["SETTINGS = {"] + [f"    {k!r}: {values[k]!r}," for k in keep] + ["}"]
+    settings_lines = ["SETTINGS = {"] + [f"    {_literal(k)}: {_literal(values[k])}," for k in keep] + ["}"]
     constants = "\n".join([
         "MODEL = " + code.class_name,
-        f"OUTPUT = {code.output_id!r}  # the output node, naming the weights in an nn-explorer checkpoint",
+        f"OUTPUT = {_literal(code.output_id)}  # the output node, naming the weights in an nn-explorer checkpoint",
         f"CLASSIFICATION = {classification!r}",
         "DATA = Path(__file__).with_suffix(\".npz\")",
         "# the document's training settings (the dataset is in DATA)",
         *settings_lines,
     ])
-    return "\n".join([header, "", code.source, "", constants, "", TRAINING.strip("\n"), ""])
+    return "\n".join([header, "", code.source, "", constants, "", "", TRAINING.strip("\n"), ""])
+
+
+def _literal(value) -> str:
+    """Python source for a settings value, strings in double quotes as the rest of the script."""
+    return json.dumps(value) if isinstance(value, str) else repr(value)
 
 
 def export_script(doc: Document, target: str | Path, output: str | None = None) -> ExportedScript:
