@@ -160,3 +160,19 @@ def test_a_network_with_errors_is_refused_before_anything_is_written(tmp_path):
     doc.connect("in", "c")
     with pytest.raises(Exception, match="cannot be built"):
         module_code(doc)
+
+
+def test_a_checkpoint_written_by_the_engine_loads_into_the_script(exported, tmp_path):
+    """With the engine's checkpoints (branch engine) merged: its real file, not a look-alike."""
+    checkpoints = pytest.importorskip("explorer.training.checkpoint")
+    doc = fileformat.load(ROOT / "presets" / "resnet-digits.json")
+    torch.manual_seed(4)
+    ours = build_module(doc)
+    checkpoints.save_checkpoint(tmp_path / "run.pt", doc, {ours.output_id: ours.state_dict()})
+    script = load_script(exported["resnet-digits"])
+    model = script.MODEL()
+    script.load_weights(model, tmp_path / "run.pt")
+    assert max_difference(doc, script.MODEL, state=model.state_dict()) < 1e-5
+    x = torch.randn(4, 1, 8, 8)
+    ours.eval(), model.eval()
+    assert torch.equal(ours(x), model(x))
