@@ -176,3 +176,16 @@ def test_a_checkpoint_written_by_the_engine_loads_into_the_script(exported, tmp_
     x = torch.randn(4, 1, 8, 8)
     ours.eval(), model.eval()
     assert torch.equal(ours(x), model(x))
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.stem for p in PRESETS])
+def test_every_presets_script_trains_two_steps(exported, preset, tmp_path, monkeypatch, capsys):
+    """In this process (no torch start-up per preset): the loop, the data file and --save, for every preset."""
+    script = load_script(exported[preset.stem])
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(exported[preset.stem]), "--steps", "2", "--save", "w.pt"])
+    script.main()
+    out = capsys.readouterr().out
+    assert "step 2/2" in out and "val_loss" in out and "weights written to w.pt" in out
+    state = torch.load(tmp_path / "w.pt", weights_only=True)
+    assert max_difference(fileformat.load(preset), script.MODEL, state=state) < 1e-5
