@@ -1,7 +1,12 @@
 """``nn-explorer train FILE``: train a network headless, show progress, optionally write metrics as JSON lines.
 
-Exit status: 0 when training finishes, 2 for an invalid file, network or settings, 3 when training
-diverged (the metrics are written up to that step), 1 when training failed with an error.
+Every objective runs here (supervised, reconstruction, adversarial, node classification: the file's
+``task``). ``--load CKPT.pt`` starts from a checkpoint's weights (it must have been saved from the
+same network); ``--save OUT.pt`` writes one when training finishes or is stopped (Ctrl-C).
+
+Exit status: 0 when training finishes, 2 for an invalid file, network, settings or checkpoint, 3
+when training diverged (the metrics are written up to that step), 1 when training failed with an
+error.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from ..graph import GraphError
 from ..graph.errors import BuildError
 from ..training.devices import check_available
 from ..training.settings import SettingsError, TrainingSettings
-from ..training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot, ValidationSnapshot
+from ..training.snapshots import DoneSnapshot, ErrorSnapshot, RunEnd, StepSnapshot, ValidationSnapshot
 from .exits import EXIT_DIVERGED, EXIT_FAILED, EXIT_INVALID, EXIT_OK, fail
 from .networks import FILE_HELP, load_network
 
@@ -40,11 +45,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--metrics", metavar="OUT.jsonl",
                         help="write one JSON object per step, and per validation, to this file")
     parser.add_argument("--output", metavar="NODE", help="the output node to train if the file holds several networks")
+    parser.add_argument("--save", metavar="OUT.pt", help="write a checkpoint (the network file and its weights) when "
+                                                         "training finishes or is stopped")
+    parser.add_argument("--load", metavar="CKPT.pt", help="start from the weights of a checkpoint saved from this "
+                                                          "network")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..training.trainer import Trainer  # torch is slow to import: only when training
+    from ..training.checkpoint import CheckpointError, check_fits, load_checkpoint  # torch: only when training
+    from ..training.trainer import Trainer
 
     try:
         doc = load_network(args.file)
@@ -54,35 +64,64 @@ def run(args: argparse.Namespace) -> int:
     for key in ("epochs", "seed", "lr"):
         if getattr(args, key) is not None:
             training[key] = getattr(args, key)
+    initial = None
+    if args.load:
+        try:
+            checkpoint = load_checkpoint(args.load)
+            check_fits(checkpoint, doc)
+        except CheckpointError as error:
+            return fail(f"{args.load}: {error.message}" if not error.message.startswith(args.load)
+                        else error.message, EXIT_INVALID)
+        initial = checkpoint.state_dicts
     try:
         settings = TrainingSettings.from_dict(training)
         device = check_available(args.device or settings.device)
-        trainer = Trainer(doc, settings, device=device, output=args.output, steps=args.steps, probes=False)
+        trainer = Trainer(doc, settings, device=device, output=args.output, steps=args.steps, probes=False,
+                          initial_state=initial)
     except BuildError as error:
         for problem in error.errors:
             fail(f"{args.file}: {problem.message}", EXIT_INVALID)
         return EXIT_INVALID
     except (GraphError, SettingsError, DatasetError) as error:
         return fail(f"{args.file}: {error.message}", EXIT_INVALID)
+    except CheckpointError as error:
+        return fail(f"{args.load}: {error.message}", EXIT_INVALID)
     try:
         metrics = open(args.metrics, "w", encoding="utf-8") if args.metrics else None
     except OSError as error:
         return fail(f"cannot write the metrics file {args.metrics}: {error.strerror}", EXIT_INVALID)
     progress = Progress(sys.stdout, trainer.total_steps, settings.epochs if args.steps is None else None)
     try:
-        return _train(trainer, metrics, progress, args)
+        status = _train(trainer, metrics, progress, args)
     except KeyboardInterrupt:
         progress.close()
+        if args.save and trainer.step > 0:
+            _save(args.save, doc, trainer)
         raise
     finally:
         if metrics is not None:
             metrics.close()
+    if status == EXIT_OK and args.save:
+        return _save(args.save, doc, trainer)
+    return status
+
+
+def _save(path: str, doc, trainer) -> int:
+    from ..training.checkpoint import save_checkpoint
+
+    try:
+        save_checkpoint(path, doc, trainer.state_dicts())
+    except OSError as error:
+        return fail(f"cannot write the checkpoint {path}: {error.strerror or error}", EXIT_FAILED)
+    print(f"checkpoint written to {path}")
+    return EXIT_OK
 
 
 def _train(trainer, metrics: TextIO | None, progress: "Progress", args: argparse.Namespace) -> int:
     from ..training.threads import governed
 
-    print(f"training {trainer.dataset.name} ({len(trainer.dataset.x_train)} samples, "
+    task = trainer.objective.name.replace("_", " ")
+    print(f"training {trainer.dataset.name} ({task}; {len(trainer.dataset.x_train)} samples, "
           f"{len(trainer.dataset.x_val)} for validation) for {trainer.total_steps} steps on {trainer.device.type}",
           flush=True)
     last_step: StepSnapshot | None = None
@@ -104,7 +143,7 @@ def _train(trainer, metrics: TextIO | None, progress: "Progress", args: argparse
             return fail(snap.message.splitlines()[0], EXIT_FAILED)
         elif isinstance(snap, DoneSnapshot):
             progress.close()
-            if snap.reason == "diverged":
+            if snap.reason == RunEnd.DIVERGED:
                 return fail(snap.message, EXIT_DIVERGED)
             print(summary(snap, last_step, last_val))
             if args.metrics:
@@ -120,6 +159,8 @@ def _finite(value: float | None) -> float | None:
 def _step_record(snap: StepSnapshot) -> dict[str, Any]:
     record: dict[str, Any] = {"step": snap.step, "epoch": snap.epoch, "loss": _finite(snap.loss), "lr": snap.lr,
                               "grad_norms": {k: _finite(v) for k, v in snap.grad_norms.items()}}
+    if snap.losses is not None:
+        record["losses"] = {k: _finite(v) for k, v in snap.losses.items()}
     if snap.acc is not None:
         record["acc"] = snap.acc
     return record
@@ -127,6 +168,8 @@ def _step_record(snap: StepSnapshot) -> dict[str, Any]:
 
 def _validation_record(snap: ValidationSnapshot) -> dict[str, Any]:
     record: dict[str, Any] = {"step": snap.step, "epoch": snap.epoch, "val_loss": _finite(snap.val_loss)}
+    if snap.val_losses is not None:
+        record["val_losses"] = {k: _finite(v) for k, v in snap.val_losses.items()}
     if snap.val_acc is not None:
         record["val_acc"] = snap.val_acc
     return record

@@ -26,12 +26,34 @@ class DatasetError(Exception):
         self.message = message
 
 
+@dataclass(eq=False)
+class GraphInfo:
+    """The graph of a graph dataset: its nodes are the samples, its edges what a graph layer mixes along.
+
+    ``edges`` int64 ``[E, 2]`` lists each undirected edge once; ``positions`` float32 ``[N, 2]`` is a
+    fixed, seeded layout in [-1, 1] for drawing; ``features`` float32 ``[N, F]`` and ``labels`` int64
+    ``[N]`` cover every node; ``train_mask`` marks the labelled nodes the loss sees and ``val_mask``
+    the rest, on which the network is judged.
+    """
+
+    edges: np.ndarray
+    num_nodes: int
+    positions: np.ndarray
+    features: np.ndarray
+    labels: np.ndarray
+    train_mask: np.ndarray
+    val_mask: np.ndarray
+
+
 @dataclass(eq=False)  # numpy arrays have no single truth value, so no generated __eq__
 class Dataset:
     """A loaded dataset, already split into training and validation samples.
 
     ``x_*`` are float32 (int64 for token ids) shaped ``[N, *sample_shape]``; ``y_*`` are int64
     class labels ``[N]`` for classification and float32 targets ``[N, k]`` for regression.
+
+    A graph dataset also has ``graph``: its samples are the nodes of one graph, ``x_train``/``y_train``
+    the labelled nodes' features and classes and ``x_val``/``y_val`` the others', in node order.
     """
 
     name: str
@@ -46,6 +68,7 @@ class Dataset:
     input_dtype: str = "float"
     description: str = ""
     is_2d: bool = False  # points in the plane: the window can draw the decision boundary
+    graph: GraphInfo | None = None  # graph datasets only
 
 
 @dataclass(eq=False)
@@ -62,6 +85,7 @@ class Samples:
     description: str = ""
     x_val: np.ndarray | None = None
     y_val: np.ndarray | None = None
+    graph: GraphInfo | None = None  # a graph dataset: x and y are every node's, split by its masks
 
 
 @dataclass(frozen=True)

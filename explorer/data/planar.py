@@ -1,7 +1,8 @@
-"""Points in the plane, like TensorFlow Playground's: moons, circles, spirals, xor and gaussians.
+"""Points in the plane, like TensorFlow Playground's: moons, circles, spirals, xor and gaussians; and
+the ``ring`` of eight Gaussians that GANs are tested on.
 
 Every set lies within [-1, 1] x [-1, 1] before noise (inputs near unit scale train well and the
-window can draw all of them on the same axes); ``noise`` is the standard deviation of Gaussian
+window can draw all of them on the same axes; ``ring`` keeps the radius 2 of the GAN literature); ``noise`` is the standard deviation of Gaussian
 jitter in those same units, so 0.1 means the same amount for every set.
 
 moons and circles have the geometry of scikit-learn's ``make_moons`` and ``make_circles`` but are
@@ -85,6 +86,25 @@ def load_gaussians(options: dict[str, Any], rng: np.random.Generator) -> Samples
                    f"{n} points in {k} Gaussian blobs")
 
 
+def load_ring(options: dict[str, Any], rng: np.random.Generator) -> Samples:
+    """Eight Gaussian modes evenly spaced on a circle of radius 2: the classic test of a GAN's mode coverage."""
+    n, std = options["n_samples"], options["std"]
+    labels = balanced_labels(n, RING_MODES, rng)
+    centres = ring_centres()
+    points = centres[labels] + rng.normal(0.0, std, (n, 2))
+    return Samples(points.astype(np.float32), labels, [f"mode {i + 1}" for i in range(RING_MODES)],
+                   f"{n} points in {RING_MODES} Gaussian modes (std {std:g}) on a circle of radius {RING_RADIUS:g}")
+
+
+RING_MODES, RING_RADIUS = 8, 2.0
+
+
+def ring_centres() -> np.ndarray:
+    """The centres of the ``ring`` dataset's modes, ``[8, 2]``, mode ``i`` at angle ``2 pi i / 8``."""
+    angle = 2 * np.pi * np.arange(RING_MODES) / RING_MODES
+    return RING_RADIUS * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+
+
 def _spec(name: str, help: str, loader, noise: float, *extra: Param) -> DatasetSpec:
     options = (n_samples_param(1000), noise_param(noise, _NOISE_HELP), *extra)
     return DatasetSpec(name, help, options, CLASSIFICATION, loader)
@@ -101,4 +121,11 @@ SPECS = (
             noise_param(0.15, "standard deviation of each blob (the blobs sit 0.6 from the centre)"),
             Param("classes", "int", 2, "how many blobs, one class each", min=2, max=8),
         ), CLASSIFICATION, load_gaussians),
+    DatasetSpec(
+        "ring", "eight Gaussian modes on a circle of radius 2: what a GAN must learn to cover (the class is "
+                "the mode)", (
+            n_samples_param(2000),
+            Param("std", "float", 0.05, "standard deviation of each mode (the circle has radius 2)",
+                  min=0.001, max=1.0),
+        ), CLASSIFICATION, load_ring),
 )

@@ -9,13 +9,13 @@ import numpy as np
 
 from explorer.graph.errors import ParamError
 
-from . import digits, functions, idx, planar, sequences, shapes
+from . import digits, functions, graphs, idx, planar, sequences, shapes
 from .dataset import CLASSIFICATION, Dataset, DatasetError, DatasetSpec, Samples
 
-# display order: points in the plane first, then a curve, then images, then sequences
+# display order: points in the plane first, then a curve, then images, then sequences, then graphs
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
-    for spec in (*planar.SPECS, functions.SPEC, digits.SPEC, shapes.SPEC, idx.SPEC, sequences.SPEC)
+    for spec in (*planar.SPECS, functions.SPEC, digits.SPEC, shapes.SPEC, idx.SPEC, sequences.SPEC, *graphs.SPECS)
 }
 
 
@@ -51,7 +51,8 @@ def load_dataset(name: str, options: dict[str, Any] | None = None, *, seed: int 
         num_classes=len(samples.class_names) if classification else None,
         class_names=list(samples.class_names) if classification else None,
         input_dtype=input_dtype, description=samples.description,
-        is_2d=sample_shape == (2,) and input_dtype == "float",
+        is_2d=sample_shape == (2,) and input_dtype == "float" and samples.graph is None,
+        graph=samples.graph,
     )
 
 
@@ -79,6 +80,9 @@ def _validate_options(spec: DatasetSpec, options: dict[str, Any]) -> dict[str, A
 
 
 def _split(name: str, samples: Samples, val_fraction: float, rng: np.random.Generator):
+    if samples.graph is not None:  # the labelled nodes train, the rest validate; the fraction does not apply
+        train, val = samples.graph.train_mask, samples.graph.val_mask
+        return samples.x[train], samples.y[train], samples.x[val], samples.y[val]
     if samples.x_val is not None:
         return samples.x, samples.y, samples.x_val, samples.y_val
     n = len(samples.x)

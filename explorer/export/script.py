@@ -176,7 +176,16 @@ class ExportedScript:
     notes: list[str]
 
 
-def script_text(doc: Document, code: ModuleCode, script_name: str, values: dict, classification: bool,
+@dataclass(frozen=True)
+class Objective:
+    """What the script's loop minimises: a loss by name, against the labels or the input itself."""
+
+    loss: str                  # cross_entropy | mse | bce | bce_logits
+    reconstruction: bool
+    not_trainable: str = ""    # why the loop cannot train this network (a GAN, a graph network)
+
+
+def script_text(doc: Document, code: ModuleCode, script_name: str, values: dict, objective: Objective,
                 data_line: str) -> str:
     """The whole script: header, helpers and module, settings (``values``), then the training loop."""
     description = textwrap.fill(doc.description, 96) + "\n" if doc.description else ""
@@ -187,7 +196,9 @@ def script_text(doc: Document, code: ModuleCode, script_name: str, values: dict,
     constants = "\n".join([
         "MODEL = " + code.class_name,
         f"OUTPUT = {_literal(code.output_id)}  # the output node, naming the weights in an nn-explorer checkpoint",
-        f"CLASSIFICATION = {classification!r}",
+        f"LOSS = {_literal(objective.loss)}",
+        f"RECONSTRUCTION = {objective.reconstruction!r}  # the target is the input itself (an autoencoder)",
+        f"NOT_TRAINABLE = {_literal(objective.not_trainable)}",
         "DATA = Path(__file__).with_suffix(\".npz\")",
         "# the document's training settings (the dataset is in DATA)",
         *settings_lines,
@@ -198,6 +209,29 @@ def script_text(doc: Document, code: ModuleCode, script_name: str, values: dict,
 def _literal(value) -> str:
     """Python source for a settings value, strings in double quotes as the rest of the script."""
     return json.dumps(value) if isinstance(value, str) else repr(value)
+
+
+def _objective(doc: Document, code: ModuleCode, settings, dataset) -> Objective:
+    """The settings' task as the script's loss; adversarial and graph tasks are not in its loop."""
+    from ..data.dataset import CLASSIFICATION
+
+    task = settings.task
+    if task == "auto":
+        task = "node_classification" if getattr(dataset, "graph", None) is not None else "supervised"
+    if task == "reconstruction":
+        if settings.reconstruction_loss == "mse":
+            return Objective("mse", True)
+        last = code.output_id
+        while doc.node(last).kind in ("Reshape", "Flatten") and doc.inputs_of(last):
+            last = doc.inputs_of(last)[0].src
+        return Objective("bce" if doc.node(last).kind == "Sigmoid" else "bce_logits", True)
+    if task == "supervised":
+        classification = dataset is None or dataset.task == CLASSIFICATION
+        return Objective("cross_entropy" if classification else "mse", False)
+    words = {"adversarial": "a GAN's two networks train against each other",
+             "node_classification": "a graph network trains on the graph's nodes"}.get(task, f"the task is {task}")
+    return Objective("mse", False, f"the script trains supervised networks and autoencoders, but {words}; it "
+                                   "holds the network's module only")
 
 
 def export_script(doc: Document, target: str | Path, output: str | None = None) -> ExportedScript:
@@ -229,11 +263,15 @@ def export_script(doc: Document, target: str | Path, output: str | None = None) 
             dataset = None
     else:
         notes.append("no data written: the network has several Inputs; the training loop feeds one")
+    objective = _objective(doc, code, settings, dataset)
+    if objective.not_trainable:
+        notes.append(f"no data written: {objective.not_trainable}")
+        dataset = None
     classification = dataset is None or dataset.task == CLASSIFICATION
     data_line = (f"The samples are in {data_path.name} beside this file (dataset '{settings.dataset}', "
                  f"seed {settings.seed})." if dataset is not None
                  else "No dataset fits this network's input, so training needs a DATA file you make yourself.")
-    text = script_text(doc, code, target.name, settings.to_dict(), classification, data_line)
+    text = script_text(doc, code, target.name, settings.to_dict(), objective, data_line)
     compile(text, str(target), "exec")  # a generated script that does not parse is a bug: never write it
 
     def write_script(path: Path) -> None:

@@ -62,21 +62,27 @@ def save_weights(model, path):
     os.replace(tmp, path)
 
 
+LOSSES = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss, "bce": F.binary_cross_entropy,
+          "bce_logits": F.binary_cross_entropy_with_logits}
+
+
 @torch.no_grad()
 def evaluate(model, x, y, batch_size=512):
     """Mean loss (and accuracy for classification) over all of ``x``, in eval mode."""
     model.eval()
+    loss_fn = LOSSES[LOSS]
     loss, correct = 0.0, 0
     for start in range(0, len(x), batch_size):
-        out = model(x[start:start + batch_size])
-        target = y[start:start + batch_size]
-        if CLASSIFICATION:
-            loss += F.cross_entropy(out, target, reduction="sum").item()
+        xb = x[start:start + batch_size]
+        out = model(xb)
+        target = xb if RECONSTRUCTION else y[start:start + batch_size]
+        if LOSS == "cross_entropy":
+            loss += loss_fn(out, target, reduction="sum").item()
             correct += (out.argmax(1) == target).sum().item()
         else:
-            loss += F.mse_loss(out, target, reduction="sum").item() / out[0].numel()
+            loss += loss_fn(out, target, reduction="sum").item() / out[0].numel()
     model.train()
-    return loss / len(x), (correct / len(x) if CLASSIFICATION else None)
+    return loss / len(x), (correct / len(x) if LOSS == "cross_entropy" else None)
 
 
 def parse_args():
@@ -96,6 +102,8 @@ def parse_args():
 
 def main():
     args = parse_args()
+    if NOT_TRAINABLE:
+        raise SystemExit(f"error: {NOT_TRAINABLE}")
     distributed = "WORLD_SIZE" in os.environ  # started by torchrun
     rank, world = 0, 1
     device = torch.device(args.device)
@@ -121,7 +129,7 @@ def main():
     net = DistributedDataParallel(model) if distributed else model
     optimizer = make_optimizer(net.parameters(), SETTINGS["optimizer"], args.lr, SETTINGS["momentum"],
                                SETTINGS["weight_decay"])
-    loss_fn = F.cross_entropy if CLASSIFICATION else F.mse_loss
+    loss_fn = LOSSES[LOSS]
     total = args.steps if args.steps is not None else args.epochs * len(loader)
     if rank == 0:
         print(f"training {MODEL.__name__} on {len(x_train)} samples for {total} steps on {world} process(es), "
@@ -134,7 +142,7 @@ def main():
             sampler.set_epoch(epoch)
         for xb, yb in loader:
             xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
-            loss = loss_fn(net(xb), yb)
+            loss = loss_fn(net(xb), xb if RECONSTRUCTION else yb)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -105,23 +105,38 @@ class PositionalEncoding(nn.Module):
 
 
 class GraphConv(nn.Module):
-    """Graph convolution of Kipf & Welling: ``D^-1/2 (A + I) D^-1/2 · X · W``.
+    """Graph convolution of Kipf & Welling: ``Â · X · W`` with ``Â = D^-1/2 (A + I) D^-1/2``.
 
-    Input: node features [N, F]; ``adjacency`` [N, N] (or batched [B, N, N]) comes from the graph
-    dataset. Without an adjacency every node sees only itself.
+    Per node: the batch dimension runs over the graph's nodes, ``x`` is ``[N, F]`` and ``adjacency``
+    is ``Â`` as a sparse ``[N, N]`` tensor (made once by :func:`normalised_adjacency` and handed in
+    by the trainer with every batch). There is no silent fallback: without an adjacency the layer
+    refuses to run, since it would be a plain Linear pretending to be a graph layer.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool):
         super().__init__()
-        self.linear = nn.Linear(in_features, out_features, bias=bias)
+        self.linear = nn.Linear(in_features, out_features, bias=False)
+        self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
 
     def forward(self, x: torch.Tensor, adjacency: torch.Tensor | None = None) -> torch.Tensor:
-        h = self.linear(x)
         if adjacency is None:
-            return h
-        a = adjacency.to(h.dtype)
-        eye = torch.eye(a.shape[-1], dtype=a.dtype, device=a.device)
-        a = a + eye
-        d = a.sum(-1).clamp(min=1e-12).rsqrt()
-        a = d.unsqueeze(-1) * a * d.unsqueeze(-2)
-        return a @ h
+            raise ValueError("GraphConv needs the graph's adjacency: train it on a graph dataset (karate, sbm)")
+        h = self.linear(x)
+        h = torch.sparse.mm(adjacency, h) if adjacency.is_sparse else adjacency @ h
+        return h if self.bias is None else h + self.bias
+
+
+def normalised_adjacency(edges: torch.Tensor, num_nodes: int) -> torch.Tensor:
+    """``D^-1/2 (A + I) D^-1/2`` as a sparse COO float32 ``[N, N]`` tensor, from undirected ``edges [E, 2]``.
+
+    Each edge counts in both directions; repeated edges and self loops in ``edges`` count once, and
+    every node gets its own self loop, so an isolated node keeps its features.
+    """
+    edges = torch.as_tensor(edges, dtype=torch.long).reshape(-1, 2)
+    loops = torch.arange(num_nodes).unsqueeze(1).expand(-1, 2)
+    pairs = torch.cat([edges, edges.flip(1), loops])
+    index = torch.unique(pairs, dim=0).t()
+    degree = torch.bincount(index[0], minlength=num_nodes).float()
+    scale = degree.rsqrt()
+    values = scale[index[0]] * scale[index[1]]
+    return torch.sparse_coo_tensor(index, values, (num_nodes, num_nodes), check_invariants=True).coalesce()

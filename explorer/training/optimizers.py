@@ -9,19 +9,22 @@ import torch
 from .settings import TrainingSettings
 
 
-def make_optimizer(settings: TrainingSettings, params: Iterable[torch.nn.Parameter]) -> torch.optim.Optimizer:
+def make_optimizer(settings: TrainingSettings, params: Iterable[torch.nn.Parameter],
+                   betas: tuple[float, float] | None = None) -> torch.optim.Optimizer:
     """The optimiser ``settings.optimizer`` over ``params`` with the settings' hyper-parameters.
 
-    ``momentum`` drives SGD and RMSprop; Adam and AdamW keep their default betas.
+    ``momentum`` drives SGD and RMSprop; Adam and AdamW take ``betas`` if given (a GAN's
+    (0.5, 0.999)), else their defaults.
     """
     params = list(params)
     name, lr, wd = settings.optimizer, settings.lr, settings.weight_decay
+    adam = {} if betas is None else {"betas": betas}
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=settings.momentum, weight_decay=wd)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd, **adam)
     if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd, **adam)
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, momentum=settings.momentum, weight_decay=wd)
     raise ValueError(f"unknown optimizer {name!r}")

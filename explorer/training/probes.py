@@ -169,12 +169,13 @@ def hooked(module: nn.Module, node_ids: Iterable[str], record: Callable[[str, to
             handle.remove()
 
 
-def activation_stats(module: nn.Module, node_kinds: dict[str, str], x: torch.Tensor) -> dict[str, dict[str, float]]:
+def activation_stats(module: nn.Module, node_kinds: dict[str, str], x: torch.Tensor,
+                     adjacency: torch.Tensor | None = None) -> dict[str, dict[str, float]]:
     """Mean, std and (where they apply) saturated and dead fractions of every node's output over ``x``.
 
     ``saturated``: the fraction of Sigmoid/Tanh outputs in the flat tails, where the slope is near
     zero. ``dead``: the fraction of ReLU units (output positions) that are zero for every sample of
-    ``x``. Call inside :func:`probing`.
+    ``x``. A graph network gets its ``adjacency`` (``x`` is then every node). Call inside :func:`probing`.
     """
     keys: list[tuple[str, str, float]] = []  # node, statistic, factor applied on the host
     values: list[torch.Tensor] = []
@@ -199,7 +200,7 @@ def activation_stats(module: nn.Module, node_kinds: dict[str, str], x: torch.Ten
             values.append((out.amax(dim=0) <= 0).sum(dtype=torch.float32))
 
     with hooked(module, node_kinds, record):
-        module(x)
+        module(x) if adjacency is None else module(x, adjacency=adjacency)
     stats: dict[str, dict[str, float]] = {}
     if values:
         for (node_id, name, factor), value in zip(keys, torch.stack(values).tolist()):

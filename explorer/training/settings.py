@@ -15,6 +15,16 @@ Every key is optional; a missing one takes its default::
       "init": "default",             default (PyTorch's) | xavier | he | normal
       "init_std": 0.02,              standard deviation of "normal"
       "val_fraction": 0.2,           share of samples held out for validation, above 0 to 0.9
+      "task": "auto",                what one step learns: auto | supervised | reconstruction |
+                                     adversarial | node_classification (auto: node_classification
+                                     for a graph dataset, else supervised)
+      "reconstruction_loss": "mse",  reconstruction: mse | bce (bce for data in [0, 1])
+      "code_node": null,             reconstruction: the node whose output is the code (null: the
+                                     narrowest layer)
+      "d_steps": 1,                  adversarial: discriminator steps per generator step, 1 to 100
+      "networks": {},                which network plays which role, by output node id, e.g.
+                                     {"generator": "g_out", "discriminator": "d_out"} ({}: chosen
+                                     from the shapes)
       "device": "cpu"                cpu | cuda | cuda:N, the window's device choice (--device overrides)
     }
 
@@ -34,6 +44,9 @@ from typing import Any
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 INITS = ("default", "xavier", "he", "normal")
+TASKS = ("auto", "supervised", "reconstruction", "adversarial", "node_classification")
+RECONSTRUCTION_LOSSES = ("mse", "bce")
+ROLES = ("generator", "discriminator")  # the roles a document's networks may be given in "networks"
 # What may change while training runs (applied at the next step, no restart).
 LIVE_KEYS = ("lr", "momentum", "weight_decay", "batch_size")
 MAX_SEED = 2**63 - 1
@@ -68,6 +81,11 @@ class TrainingSettings:
     init: str = "default"          # default (PyTorch's), xavier, he, normal (uses init_std)
     init_std: float = 0.02
     val_fraction: float = 0.2
+    task: str = "auto"             # the objective; auto chooses from the dataset
+    reconstruction_loss: str = "mse"
+    code_node: str | None = None   # reconstruction: the code layer (None: the narrowest)
+    d_steps: int = 1               # adversarial: discriminator steps per generator step
+    networks: dict[str, str] = field(default_factory=dict)  # role -> output node id
     device: str = "cpu"            # cpu, cuda or cuda:N; a file names any, training checks it is here
 
     def __post_init__(self) -> None:
@@ -91,6 +109,7 @@ class TrainingSettings:
         """Every setting, in the order of the file format."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["dataset_options"] = dict(self.dataset_options)
+        out["networks"] = dict(self.networks)
         return out
 
     @property
@@ -157,9 +176,20 @@ def check_value(key: str, value: Any) -> Any:
         return value
     if key == "init":
         return _choice(key, value, INITS)
-    if key in ("batch_size", "epochs", "seed"):
+    if key == "task":
+        return _choice(key, value, TASKS)
+    if key == "reconstruction_loss":
+        return _choice(key, value, RECONSTRUCTION_LOSSES)
+    if key == "code_node":
+        if value is not None and (not isinstance(value, str) or not value):
+            raise SettingsError(f"training setting 'code_node' must be a node id or null, not {value!r}", key)
+        return value
+    if key == "networks":
+        return _check_networks(value)
+    if key in ("batch_size", "epochs", "seed", "d_steps"):
         number = _number(key, value, whole=True)
-        limits = {"batch_size": (1, 65536), "epochs": (1, 1_000_000), "seed": (0, MAX_SEED)}[key]
+        limits = {"batch_size": (1, 65536), "epochs": (1, 1_000_000), "seed": (0, MAX_SEED),
+                  "d_steps": (1, 100)}[key]
         _range(key, number, *limits)
         return number
     number = _number(key, value, whole=False)
@@ -176,6 +206,22 @@ def check_value(key: str, value: Any) -> Any:
     else:
         raise SettingsError(unknown_key_message(key, [f.name for f in fields(TrainingSettings)]), key)
     return number
+
+
+def _check_networks(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise SettingsError(f"training setting 'networks' must be an object such as "
+                            f"{{\"generator\": \"g_out\", \"discriminator\": \"d_out\"}}, not {value!r}", "networks")
+    for role, node_id in value.items():
+        if role not in ROLES:
+            raise SettingsError(f"training setting 'networks' names an unknown role {role!r}; the roles are "
+                                f"{', '.join(ROLES)}", "networks")
+        if not isinstance(node_id, str) or not node_id:
+            raise SettingsError(f"training setting 'networks' must give the {role} as an output node id, "
+                                f"not {node_id!r}", "networks")
+    if len(set(value.values())) < len(value):
+        raise SettingsError("training setting 'networks' gives two roles the same network", "networks")
+    return dict(value)
 
 
 def check_dataset_options(dataset: str, options: Any) -> dict[str, Any]:

@@ -7,8 +7,17 @@ tensors and no references to the module.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
+
+
+class RunEnd(StrEnum):
+    """Why a run ended. A ``StrEnum``, so ``end.reason == "finished"`` holds as it did for the plain strings."""
+
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    DIVERGED = "diverged"
 
 
 @dataclass
@@ -111,10 +120,10 @@ class ValidationSnapshot:
 
 @dataclass
 class DoneSnapshot:
-    """The run ended: ``reason`` is "finished", "stopped" or "diverged" (then ``message`` says why)."""
+    """The run ended: ``reason`` is a :class:`RunEnd` ("finished", "stopped" or "diverged", then ``message`` says why)."""
 
     step: int
-    reason: str
+    reason: str  # a RunEnd; plain strings compare equal to its members
     message: str = ""
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from explorer.data import DATASETS, Dataset, load_dataset
 
-GENERATED = [name for name in DATASETS if name not in ("digits", "idx")]
+GRAPHS = ("karate", "sbm")  # one graph each: tested in test_data_graphs.py
+GENERATED = [name for name in DATASETS if name not in ("digits", "idx", *GRAPHS)]
 
 # name -> (sample shape, task, number of classes) with default options
 EXPECTED = {
@@ -17,6 +18,7 @@ EXPECTED = {
     "spirals": ((2,), "classification", 2),
     "xor": ((2,), "classification", 2),
     "gaussians": ((2,), "classification", 2),
+    "ring": ((2,), "classification", 8),
     "function": ((1,), "regression", None),
     "digits": ((1, 8, 8), "classification", 10),
     "shapes": ((1, 28, 28), "classification", 6),
@@ -30,8 +32,8 @@ def _small(name):
 
 
 def test_catalogue_order_and_declarations():
-    assert list(DATASETS) == ["moons", "circles", "spirals", "xor", "gaussians", "function", "digits", "shapes",
-                              "idx", "adding"]
+    assert list(DATASETS) == ["moons", "circles", "spirals", "xor", "gaussians", "ring", "function", "digits",
+                              "shapes", "idx", "adding", "karate", "sbm"]
     for name, spec in DATASETS.items():
         assert spec.name == name
         assert spec.task in ("classification", "regression")

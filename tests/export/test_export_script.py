@@ -19,35 +19,57 @@ from explorer.graph import fileformat
 from explorer.graph.build import build_module
 from explorer.graph.document import Document
 
-from .helpers import PRESETS, ROOT, load_script, max_difference
+from .helpers import GRAPH_PRESETS, NETWORKS, ROOT, load_script, max_difference
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
+TRAINABLE = [n for n in NETWORKS if fileformat.load(n[0]).training.get("task") not in ("adversarial",)]
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory) -> dict[str, Path]:
-    """Every preset exported once, by the command line, into one folder."""
+    """Every network of every preset exported once, by the command line, into one folder."""
     folder = tmp_path_factory.mktemp("exported")
     paths = {}
-    for preset in PRESETS:
-        target = folder / f"{preset.stem.replace('-', '_')}.py"
-        assert main(["export", str(preset), "--to", str(target)]) == 0
-        paths[preset.stem] = target
+    for preset, output, key in NETWORKS:
+        target = folder / f"{key.replace('-', '_').replace('.', '_')}.py"
+        assert main(["export", str(preset), "--to", str(target), "--output", output]) == 0
+        paths[key] = target
     return paths
 
 
-@pytest.mark.parametrize("preset", PRESETS, ids=[p.stem for p in PRESETS])
-def test_the_exported_module_equals_the_explorers(exported, preset):
+@pytest.mark.parametrize("preset, output, key", NETWORKS, ids=[n[2] for n in NETWORKS])
+def test_the_exported_module_equals_the_explorers(exported, preset, output, key):
     doc = fileformat.load(preset)
-    script = load_script(exported[preset.stem])
-    assert [n for n, _ in script.MODEL().state_dict().items()] == list(build_module(doc).state_dict())
-    difference = max_difference(doc, script.MODEL)
-    print(f"{preset.stem}: max abs difference {difference:.3g}")
+    script = load_script(exported[key])
+    assert [n for n, _ in script.MODEL().state_dict().items()] == list(build_module(doc, output).state_dict())
+    difference = max_difference(doc, script.MODEL, output=output)
+    print(f"{key}: max abs difference {difference:.3g}")
     assert difference < 1e-5
-    data = np.load(exported[preset.stem].with_suffix(".npz"))
+    if script.NOT_TRAINABLE:
+        assert not exported[key].with_suffix(".npz").exists()
+        return
+    data = np.load(exported[key].with_suffix(".npz"))
     assert set(data.files) == {"x_train", "y_train", "x_val", "y_val"}
     x = torch.from_numpy(data["x_val"][:32])  # the real samples run through both too
-    assert max_difference(doc, script.MODEL, x=x) < 1e-5
+    assert max_difference(doc, script.MODEL, x=x, output=output) < 1e-5
+
+
+@pytest.mark.parametrize("preset", GRAPH_PRESETS, ids=[p.stem for p in GRAPH_PRESETS])
+def test_a_graph_network_is_refused_in_one_line(preset, tmp_path, capsys):
+    assert main(["export", str(preset), "--to", str(tmp_path / "g.py")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "GraphConv" in err[0] and "cannot be written out" in err[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_gan_script_holds_its_networks_and_says_it_does_not_train_them(exported, monkeypatch):
+    key = next(k for p, _, k in NETWORKS if p.stem == "gan-ring")
+    script = load_script(exported[key])
+    monkeypatch.setattr(sys, "argv", [str(exported[key])])
+    with pytest.raises(SystemExit, match="a GAN's two networks train against each other"):
+        script.main()
 
 
 def test_the_forward_reads_like_hand_written_code(exported):
@@ -140,19 +162,6 @@ def test_a_read_only_folder_is_refused(tmp_path, capsys):
         folder.chmod(0o755)
 
 
-def test_a_kind_that_cannot_be_written_out_is_refused(tmp_path, capsys):
-    doc = Document(name="graph")
-    doc.add_node("Input", {"shape": [5, 3]}, node_id="in")
-    doc.add_node("GraphConv", {}, node_id="gcn1")
-    doc.connect("in", "gcn1")
-    path = tmp_path / "graph.json"
-    fileformat.save(doc, path)
-    assert main(["export", str(path), "--to", str(tmp_path / "g.py")]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "GraphConv 'gcn1' cannot be written out" in err[0]
-    assert not (tmp_path / "g.py").exists()
-
-
 def test_a_network_with_errors_is_refused_before_anything_is_written(tmp_path):
     doc = Document(name="broken")
     doc.add_node("Input", {"shape": [10]}, node_id="in")
@@ -178,14 +187,14 @@ def test_a_checkpoint_written_by_the_engine_loads_into_the_script(exported, tmp_
     assert torch.equal(ours(x), model(x))
 
 
-@pytest.mark.parametrize("preset", PRESETS, ids=[p.stem for p in PRESETS])
-def test_every_presets_script_trains_two_steps(exported, preset, tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("preset, output, key", TRAINABLE, ids=[n[2] for n in TRAINABLE])
+def test_every_presets_script_trains_two_steps(exported, preset, output, key, tmp_path, monkeypatch, capsys):
     """In this process (no torch start-up per preset): the loop, the data file and --save, for every preset."""
-    script = load_script(exported[preset.stem])
+    script = load_script(exported[key])
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", [str(exported[preset.stem]), "--steps", "2", "--save", "w.pt"])
+    monkeypatch.setattr(sys, "argv", [str(exported[key]), "--steps", "2", "--save", "w.pt"])
     script.main()
     out = capsys.readouterr().out
     assert "step 2/2" in out and "val_loss" in out and "weights written to w.pt" in out
     state = torch.load(tmp_path / "w.pt", weights_only=True)
-    assert max_difference(fileformat.load(preset), script.MODEL, state=state) < 1e-5
+    assert max_difference(fileformat.load(preset), script.MODEL, state=state, output=output) < 1e-5

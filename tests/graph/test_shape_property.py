@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from explorer.graph import all_kinds, get_kind
+from explorer.graph.modules import normalised_adjacency
 from explorer.graph.shapes import layer_param_count
 from explorer.graph.spec import ShapeProblem, TensorSpec
 
@@ -72,7 +73,9 @@ def cases(draw, kind_name):
     if group == "Attention":
         heads = params["num_heads" if "num_heads" in params else "nhead"]
         return params, [TensorSpec((draw(dims), heads * draw(st.integers(1, 3))))]
-    if group in ("Sequence", "Graph"):
+    if group == "Graph":  # per node: [F], the nodes being the batch
+        return params, [TensorSpec((draw(dims),))]
+    if group == "Sequence":
         return params, [TensorSpec(draw(sequences))]
     return params, [TensorSpec(tuple(draw(st.lists(dims, min_size=1, max_size=3))))]
 
@@ -111,9 +114,8 @@ def test_inferred_shape_and_params_equal_torch(kind_name, data):
     else:
         args = [_example_input(s, params, batch) for s in inputs]
     kwargs = {}
-    if kind.needs_adjacency:
-        n = inputs[0].shape[0]
-        kwargs["adjacency"] = (torch.rand(n, n) > 0.5).float()
+    if kind.needs_adjacency:  # the batch is the graph's nodes: a random graph over them
+        kwargs["adjacency"] = normalised_adjacency(torch.randint(0, batch, (3, 2)), batch)
     with torch.no_grad():
         out = module(*args, **kwargs)
     assert tuple(out.shape) == (batch, *expected.shape)

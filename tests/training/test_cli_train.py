@@ -137,7 +137,7 @@ def test_divergence_exits_3_with_metrics_up_to_that_step(tmp_path, capsys):
 def test_error_inside_training_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
     from explorer.training import trainer as trainer_module
 
-    def broken_step(self, xb, yb):
+    def broken_step(self, batch):
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr(trainer_module.Trainer, "_train_step", broken_step)
@@ -162,3 +162,76 @@ def test_the_file_is_left_alone(tmp_path):
     with open(path) as handle:
         assert handle.read() == before
     assert fileformat.load(path).training == MLP["training"]
+
+
+# Objectives and checkpoints from the command line ------------------------------------------------
+
+GAN = {"format": "nn-explorer", "schema_version": 1, "name": "gan",
+       "nodes": [{"id": "g_in", "kind": "Input", "params": {"shape": [2]}},
+                 {"id": "g_fc", "kind": "Linear", "params": {"out_features": 8}},
+                 {"id": "g_relu", "kind": "ReLU"},
+                 {"id": "g_out", "kind": "Linear", "params": {"out_features": 2}},
+                 {"id": "d_in", "kind": "Input", "params": {"shape": [2]}},
+                 {"id": "d_fc", "kind": "Linear", "params": {"out_features": 8}},
+                 {"id": "d_relu", "kind": "ReLU"},
+                 {"id": "d_out", "kind": "Linear", "params": {"out_features": 1}}],
+       "edges": [{"from": "g_in", "to": "g_fc"}, {"from": "g_fc", "to": "g_relu"}, {"from": "g_relu", "to": "g_out"},
+                 {"from": "d_in", "to": "d_fc"}, {"from": "d_fc", "to": "d_relu"}, {"from": "d_relu", "to": "d_out"}],
+       "training": {"dataset": "ring", "dataset_options": {"n_samples": 200}, "task": "adversarial",
+                    "batch_size": 32, "epochs": 1}}
+
+
+def test_gan_metrics_carry_both_losses_and_a_checkpoint_continues(tmp_path, capsys):
+    metrics, saved = tmp_path / "m.jsonl", tmp_path / "gan.pt"
+    path = _write(tmp_path, GAN)
+    assert main(["train", path, "--metrics", str(metrics), "--save", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "adversarial" in out and f"checkpoint written to {saved}" in out
+    steps = [r for r in _lines(metrics) if "loss" in r]
+    assert set(steps[0]) == {"step", "epoch", "loss", "lr", "grad_norms", "losses"}
+    assert set(steps[0]["losses"]) == {"generator", "discriminator"} and steps[0]["loss"] == steps[0]["losses"]["generator"]
+    assert set(steps[0]["grad_norms"]) == {"g_fc", "g_out", "d_fc", "d_out"}
+    val = [r for r in _lines(metrics) if "val_loss" in r][-1]
+    assert set(val["val_losses"]) == {"generator", "discriminator"}
+    assert main(["train", path, "--steps", "2", "--load", str(saved)]) == 0
+
+
+def _bad(tmp_path, capsys, args, words):
+    assert main(["train", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    for word in words:
+        assert word in err, err
+
+
+def test_bad_checkpoints_and_tasks_exit_2_with_one_line(tmp_path, capsys):
+    import torch
+
+    mlp = _write(tmp_path, MLP)
+    corrupt = tmp_path / "corrupt.pt"
+    corrupt.write_bytes(b"\x80\x02garbage")
+    _bad(tmp_path, capsys, [mlp, "--load", str(corrupt)], ["corrupt.pt", "not a readable checkpoint"])
+    foreign = tmp_path / "foreign.pt"
+    torch.save({"fc1.weight": torch.zeros(8, 2)}, foreign)
+    _bad(tmp_path, capsys, [mlp, "--load", str(foreign)], ["foreign.pt", "not an nn-explorer checkpoint"])
+    gan_ckpt = tmp_path / "gan.pt"
+    assert main(["train", _write(tmp_path, GAN, "gan.json"), "--steps", "1", "--save", str(gan_ckpt)]) == 0
+    capsys.readouterr()
+    _bad(tmp_path, capsys, [mlp, "--load", str(gan_ckpt)], ["gan.pt", "saved from another network"])
+    one_network = {**MLP, "training": {**MLP["training"], "task": "adversarial"}}
+    _bad(tmp_path, capsys, [_write(tmp_path, one_network)], ["needs two networks", "'fc2'"])
+    karate = {**MLP, "nodes": [{"id": "in1", "kind": "Input", "params": {"shape": [34]}}, *MLP["nodes"][1:]],
+              "training": {"dataset": "karate"}}
+    _bad(tmp_path, capsys, [_write(tmp_path, karate)], ["is a graph", "no GraphConv"])
+    assert not (tmp_path / "never.pt").exists()
+
+
+def test_save_writes_nothing_when_training_diverges(tmp_path, capsys):
+    data = {**MLP, "nodes": [{"id": "in1", "kind": "Input", "params": {"shape": [1]}},
+                             {"id": "fc1", "kind": "Linear", "params": {"out_features": 16}},
+                             {"id": "fc2", "kind": "Linear", "params": {"out_features": 1}}],
+            "edges": [{"from": "in1", "to": "fc1"}, {"from": "fc1", "to": "fc2"}],
+            "training": {"dataset": "function", "optimizer": "sgd", "lr": 10.0}}
+    saved = tmp_path / "out.pt"
+    assert main(["train", _write(tmp_path, data), "--steps", "100", "--save", str(saved)]) == 3
+    assert not saved.exists()

@@ -12,7 +12,8 @@ from explorer.training.settings import TrainingSettings
 
 PRESETS = sorted((Path(__file__).resolve().parents[2] / "presets").glob("*.json"))
 REQUIRED = {"mlp-moons", "cnn-digits", "lenet-shapes", "vanishing-sigmoid", "vanishing-relu-residual",
-            "resnet-digits", "function-fit", "lstm-adding"}
+            "resnet-digits", "function-fit", "lstm-adding", "autoencoder-digits", "conv-autoencoder-shapes", "gan-ring",
+            "gan-ring-collapse", "gan-digits", "gcn-karate"}
 
 
 def _metrics(path):

@@ -21,7 +21,7 @@ CNN = [("Input", {"shape": [1, 8, 8]}),
        ("Conv2d", {"out_channels": 6, "kernel_size": 3}), ("Tanh", {}),
        ("Flatten", {}), ("Linear", {"out_features": 16}), ("Sigmoid", {}), ("Linear", {"out_features": 3})]
 
-EVERY_STEP = ProbeRates(activation_interval=0.0, feature_map_interval=0.0, boundary_interval=0.0, budget=1.0)
+EVERY_STEP = ProbeRates(activation_interval=0.0, feature_map_interval=0.0, boundary_interval=0.0, budget=math.inf)
 
 
 def _outputs(module, x):
@@ -45,7 +45,7 @@ def _node_norms(module, tensors_of):
 @pytest.mark.parametrize("gather", ["foreach_copy", "stack"])
 def test_gradient_norms_match_plain_pytorch(make_chain, bands, monkeypatch, gather):
     if gather == "stack":  # the path for a torch without _foreach_copy_
-        monkeypatch.setattr("explorer.training.trainer._FOREACH_COPY", None)
+        monkeypatch.setattr("explorer.training.gather._FOREACH_COPY", None)
     doc = make_chain(CNN)
     settings = TrainingSettings(batch_size=16, lr=0.01, seed=3)
     trainer = Trainer(doc, settings, dataset=bands, steps=1, probes=False)

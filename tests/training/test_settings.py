@@ -10,15 +10,26 @@ def test_defaults_and_round_trip():
     assert settings.optimizer == "adam" and settings.batch_size == 32 and settings.init == "default"
     data = settings.to_dict()
     assert list(data) == ["dataset", "dataset_options", "optimizer", "lr", "momentum", "weight_decay",
-                          "batch_size", "epochs", "seed", "init", "init_std", "val_fraction", "device"]
+                          "batch_size", "epochs", "seed", "init", "init_std", "val_fraction", "task",
+                          "reconstruction_loss", "code_node", "d_steps", "networks", "device"]
     assert TrainingSettings.from_dict(data) == settings
 
 
 def test_from_dict_takes_the_file_example():
     data = {"dataset": "digits", "dataset_options": {}, "optimizer": "adam", "lr": 0.001, "momentum": 0.9,
             "weight_decay": 0.0, "batch_size": 32, "epochs": 10, "seed": 0, "init": "default",
-            "init_std": 0.02, "val_fraction": 0.2, "device": "cpu"}
+            "init_std": 0.02, "val_fraction": 0.2, "task": "auto", "reconstruction_loss": "mse", "code_node": None,
+            "d_steps": 1, "networks": {}, "device": "cpu"}
     assert TrainingSettings.from_dict(data).to_dict() == data
+
+
+def test_older_files_without_the_task_keys_take_their_defaults():
+    settings = TrainingSettings.from_dict({"dataset": "digits", "lr": 0.01})
+    assert (settings.task, settings.reconstruction_loss, settings.code_node, settings.d_steps, settings.networks) == \
+        ("auto", "mse", None, 1, {})
+    gan = TrainingSettings.from_dict({"task": "adversarial", "d_steps": 3.0,
+                                      "networks": {"generator": "g_out", "discriminator": "d_out"}})
+    assert gan.d_steps == 3 and isinstance(gan.d_steps, int) and gan.networks["generator"] == "g_out"
 
 
 def test_whole_numbers_are_canonical():
@@ -56,6 +67,15 @@ def test_unknown_key_is_named_with_a_hint():
     ("val_fraction", 0.95, "at most 0.9"),
     ("val_fraction", 0, "more than 0"),
     ("dataset_options", [1], "must be an object"),
+    ("task", "gan", "auto, supervised, reconstruction, adversarial, node_classification"),
+    ("reconstruction_loss", "l1", "mse, bce"),
+    ("code_node", 3, "node id or null"),
+    ("d_steps", 0, "at least 1"),
+    ("d_steps", 101, "at most 100"),
+    ("networks", ["g"], "must be an object"),
+    ("networks", {"critic": "d"}, "unknown role 'critic'"),
+    ("networks", {"generator": 1}, "output node id"),
+    ("networks", {"generator": "a", "discriminator": "a"}, "same network"),
 ])
 def test_bad_values_name_the_key(key, value, words):
     with pytest.raises(SettingsError) as info:

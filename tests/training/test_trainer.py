@@ -1,6 +1,7 @@
 """The trainer generator: determinism, the run's shape, live settings, divergence and failures."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from explorer.training.snapshots import (ActivationSnapshot, DoneSnapshot, Error
 from explorer.training.probes import ProbeRates
 from explorer.training.trainer import Trainer
 
-EVERY_STEP = ProbeRates(activation_interval=0.0, feature_map_interval=0.0, boundary_interval=0.0, budget=1.0)
+EVERY_STEP = ProbeRates(activation_interval=0.0, feature_map_interval=0.0, boundary_interval=0.0, budget=math.inf)
 
 
 def _losses(snaps):

@@ -1,0 +1,93 @@
+"""Checks made once, when a trainer is made, so that a bad network, dataset or device never starts training."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from explorer.data import DatasetError
+from explorer.graph.catalogue import get_kind
+from explorer.graph.errors import BuildError, GraphError
+from explorer.graph.spec import fmt
+
+from .settings import SettingsError
+
+CLASSIFICATION = "classification"
+
+
+def check_device(device: str | torch.device) -> torch.device:
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise SettingsError(f"unknown device {device!r}; use cpu or cuda", "device") from None
+    if device.type not in ("cpu", "cuda"):
+        raise SettingsError(f"unknown device {str(device)!r}; use cpu or cuda", "device")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SettingsError("device 'cuda' was asked for but no CUDA GPU is available; use --device cpu",
+                            "device")
+    return device
+
+
+def check_one_input(module, role: str = "network") -> None:
+    if len(module.input_ids) != 1:
+        names = ", ".join(f"'{i}'" for i in module.input_ids)
+        the = "the network" if role == "network" else f"the {role}"
+        raise BuildError([GraphError(f"{the} has {len(module.input_ids)} Inputs ({names}); training "
+                                     "feeds one dataset, so it needs exactly one Input", module.output_id)])
+
+
+def check_output(dataset, output_id: str, shape: tuple[int, ...]) -> None:
+    """Refuse a network whose output cannot be compared with the dataset's targets."""
+    if dataset.task == CLASSIFICATION:
+        k = dataset.num_classes
+        if shape != (k,):
+            raise DatasetError(f"dataset '{dataset.name}' has {k} classes, so the network's output needs shape "
+                               f"[{k}] (one score per class), but '{output_id}' gives {fmt(shape)}; set its "
+                               f"size to {k}")
+        return
+    target = tuple(int(s) for s in dataset.y_train.shape[1:])
+    if shape != target:
+        raise DatasetError(f"dataset '{dataset.name}' has targets of shape {fmt(target)} but the network's output "
+                           f"'{output_id}' gives {fmt(shape)}; make them match")
+
+
+def graph_layers(document, module) -> list[str]:
+    """The ids of the layers of ``module`` that read the graph's adjacency (GraphConv)."""
+    return [n for n in module.order if get_kind(document.node(n).kind).needs_adjacency]
+
+
+def check_no_graph_layers(document, module, dataset, task: str) -> None:
+    """Refuse GraphConv where no adjacency will come: a dataset without a graph, or a task that is not node
+    classification."""
+    layers = graph_layers(document, module)
+    if not layers:
+        return
+    node = layers[0]
+    if dataset.graph is None:
+        raise BuildError([GraphError(
+            f"GraphConv '{node}' mixes each node with its neighbours, so it needs a graph dataset (karate, sbm), "
+            f"but dataset '{dataset.name}' has no graph; choose a graph dataset or use Linear instead", node)])
+    raise BuildError([GraphError(
+        f"GraphConv '{node}' needs the graph's adjacency, which only the node_classification task hands it; "
+        f"set the task to auto or node_classification (it is {task})", node)])
+
+
+_DROPOUT_TYPES = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
+
+
+def is_stochastic(module: nn.Module) -> bool:
+    """Whether a training step draws random numbers (dropout anywhere), so the trainer keeps its own RNG."""
+    for m in module.modules():
+        if isinstance(m, _DROPOUT_TYPES) and m.p > 0:
+            return True
+        if isinstance(m, (nn.MultiheadAttention, nn.RNNBase)) and m.dropout > 0:
+            return True
+    return False
+
+
+def diverged_message(step: int, loss: float, lr: float) -> str:
+    what = "NaN" if math.isnan(loss) else "infinite"
+    return (f"training diverged at step {step}: the loss became {what}. The learning rate ({lr:g}) is probably "
+            f"too high; try a smaller one, such as {lr / 10:g}")

@@ -1,0 +1,40 @@
+"""Objectives: what one training step does and what it reports, one module per kind of learning.
+
+``make_objective`` picks the objective the settings' ``task`` names; ``auto`` takes node
+classification for a graph dataset and supervised learning otherwise.
+"""
+
+from __future__ import annotations
+
+from .base import Batch, Evaluation, Objective, ProbeTarget, StepResult
+from .supervised import Supervised
+
+__all__ = ["Batch", "Evaluation", "Objective", "ProbeTarget", "StepResult", "OBJECTIVES", "make_objective",
+           "resolve_task"]
+
+
+def _objectives() -> dict[str, type[Objective]]:
+    from .adversarial import Adversarial
+    from .node_classification import NodeClassification
+    from .reconstruction import Reconstruction
+
+    return {cls.name: cls for cls in (Supervised, Reconstruction, Adversarial, NodeClassification)}
+
+
+def resolve_task(task: str, dataset) -> str:
+    """The objective's name for the ``task`` setting: ``auto`` chooses from the dataset."""
+    if task == "auto":
+        return "node_classification" if dataset.graph is not None else "supervised"
+    return task
+
+
+def make_objective(document, settings, dataset, device, output: str | None = None) -> Objective:
+    """The objective the settings' ``task`` names, its networks built and initialised from torch's RNG."""
+    objectives = _objectives()
+    return objectives[resolve_task(settings.task, dataset)](document, settings, dataset, device, output=output)
+
+
+def __getattr__(name: str):
+    if name == "OBJECTIVES":
+        return _objectives()
+    raise AttributeError(name)
