@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
 
 from explorer.data import DATASETS
 from explorer.graph.params import Param
-from explorer.training.devices import available_devices
 from explorer.training.settings import INITS, OPTIMIZERS, TrainingSettings
 
 LR_MIN_EXP, LR_MAX_EXP = -6, 1     # the slider spans 1e-6 .. 10
@@ -154,6 +153,8 @@ class SettingsForm(QWidget):
         self.val_fraction.setRange(0.01, 0.9)
         for box in (self.momentum, self.batch_size, self.epochs, self.seed, self.val_fraction):
             box.setKeyboardTracking(False)
+        from explorer.training.devices import available_devices
+
         self.device = QComboBox(objectName="deviceCombo")
         for key, label in available_devices():
             self.device.addItem(label, key)
@@ -208,13 +209,16 @@ class SettingsForm(QWidget):
 
     def _show_device(self, key: str) -> None:
         """Select ``key``; a device this machine lacks (a file from elsewhere) is kept, marked, not replaced."""
+        self.device.blockSignals(True)
         if self.device.findData(key) < 0:
             self.device.addItem(f"{key} (not on this machine)", key)
         self.device.setCurrentIndex(self.device.findData(key))
+        self.device.blockSignals(False)
 
     def set_settings(self, training: dict[str, Any]) -> None:
         """Show ``training`` (a document's section; missing keys show their defaults). No signals."""
         values = {**self._defaults, **{k: v for k, v in training.items() if k in self._defaults}}
+        self._show_device(str(values["device"]))
         for widget in self._value_widgets():
             widget.blockSignals(True)
         try:
@@ -229,7 +233,6 @@ class SettingsForm(QWidget):
             self._set_combo(self.init, values["init"])
             self.init_std.setValue(float(values["init_std"]))
             self.val_fraction.setValue(float(values["val_fraction"]))
-            self._show_device(str(values["device"]))
         except (TypeError, ValueError):
             pass  # a bad value in a file: the trainer names it when asked to train
         finally:
@@ -242,6 +245,9 @@ class SettingsForm(QWidget):
 
     def settings(self) -> dict[str, Any]:
         """The settings shown, as a ``training`` section (every key, in the file format's order)."""
+        return {**self._shown_settings(), "device": self.device.currentData()}
+
+    def _shown_settings(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset.currentData(),
             "dataset_options": dict(self._options),
@@ -255,13 +261,13 @@ class SettingsForm(QWidget):
             "init": self.init.currentData(),
             "init_std": self.init_std.value(),
             "val_fraction": self.val_fraction.value(),
-            "device": self.device.currentData(),
         }
 
     def set_running(self, running: bool) -> None:
         """While running only the live settings can change."""
         self._running = running
         self._update_enabled()
+        self.device.setEnabled(not running)
 
     # Dataset options -----------------------------------------------------------------------------
 
@@ -357,7 +363,7 @@ class SettingsForm(QWidget):
     def _update_enabled(self) -> None:
         running = self._running
         for widget in (self.dataset, self.options_box, self.optimizer, self.epochs, self.seed, self.init,
-                       self.init_std, self.val_fraction, self.device):
+                       self.init_std, self.val_fraction):
             widget.setEnabled(not running)
         self.init_std.setEnabled(not running and self.init.currentData() == "normal")
         uses_momentum = self.optimizer.currentData() in ("sgd", "rmsprop")
@@ -367,7 +373,7 @@ class SettingsForm(QWidget):
 
     def _value_widgets(self) -> list[QWidget]:
         return [self.dataset, self.optimizer, self.momentum, self.weight_decay, self.batch_size, self.epochs,
-                self.seed, self.init, self.init_std, self.val_fraction, self.device]
+                self.seed, self.init, self.init_std, self.val_fraction]
 
     @staticmethod
     def _set_combo(combo: QComboBox, key: str) -> None:
