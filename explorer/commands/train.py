@@ -21,7 +21,6 @@ from typing import Any, TextIO
 from ..data import DatasetError
 from ..graph import GraphError
 from ..graph.errors import BuildError
-from ..training.devices import check_available
 from ..training.settings import SettingsError, TrainingSettings
 from ..training.snapshots import DoneSnapshot, ErrorSnapshot, RunEnd, StepSnapshot, ValidationSnapshot
 from .exits import EXIT_DIVERGED, EXIT_FAILED, EXIT_INVALID, EXIT_OK, fail
@@ -75,8 +74,7 @@ def run(args: argparse.Namespace) -> int:
         initial = checkpoint.state_dicts
     try:
         settings = TrainingSettings.from_dict(training)
-        device = check_available(args.device or settings.device)
-        trainer = Trainer(doc, settings, device=device, output=args.output, steps=args.steps, probes=False,
+        trainer = Trainer(doc, settings, device=args.device, output=args.output, steps=args.steps, probes=False,
                           initial_state=initial)
     except BuildError as error:
         for problem in error.errors:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from explorer.training.devices import available_devices, check_available
+from explorer.graph import fileformat
+from explorer.packaged import presets_dir
+from explorer.training.devices import available_devices
 from explorer.training.settings import SettingsError, TrainingSettings
+from explorer.training.trainer import Trainer
 
 
 @pytest.fixture
@@ -42,10 +45,11 @@ def test_the_choice_is_locked_while_training(form):
     assert form.device.isEnabled()
 
 
-def test_a_device_this_machine_lacks_is_refused_with_the_reason():
-    assert check_available("cpu") == "cpu"
-    if not torch.cuda.is_available():
-        with pytest.raises(SettingsError, match="no CUDA device; choose the CPU"):
-            check_available("cuda:0")
+def test_the_trainer_takes_the_settings_device_and_refuses_one_this_machine_lacks():
+    doc = fileformat.load(presets_dir() / "mlp-moons.json")
+    assert Trainer(doc, TrainingSettings.from_dict({**doc.training, "device": "cpu"}), probes=False).device.type == "cpu"
+    missing = f"cuda:{torch.cuda.device_count() if torch.cuda.is_available() else 0}"
+    with pytest.raises(SettingsError, match="no CUDA GPU is available|this machine has"):
+        Trainer(doc, TrainingSettings.from_dict({**doc.training, "device": missing}), probes=False)
     with pytest.raises(SettingsError, match="must be cpu, cuda or cuda:N"):
         TrainingSettings.from_dict({"device": "tpu"})

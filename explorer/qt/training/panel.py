@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QPushButton, QScrollArea,
 from explorer.data import DatasetCache, DatasetError
 from explorer.graph import Document, get_kind
 from explorer.graph.errors import GraphError
-from explorer.training.devices import check_available
 from explorer.training.probes import LIVE_RATES
 from explorer.training.settings import SettingsError, TrainingSettings
 from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot
@@ -302,8 +301,7 @@ class TrainingPanel(QWidget):
             settings = TrainingSettings.from_dict(settings_dict)
             dataset = self.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
                                          val_fraction=settings.val_fraction)
-            options = {"probe_rates": self.probe_rates, "device": check_available(settings.device),
-                       **self.trainer_options}
+            options = {"probe_rates": self.probe_rates, **self.trainer_options}
             trainer = self.trainer_factory(self.document, settings, dataset=dataset, **options)
         except (GraphError, DatasetError, SettingsError) as error:
             self._show_cannot_train(error)
