@@ -45,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
             return _script(doc, target, args.output)
         return _onnx(doc, target, args.output)
     except ExportError as error:
-        return fail(f"{args.file}: {error.message}" if not error.message.startswith("cannot write") else error.message)
+        message = error.message
+        if message.endswith("choose which network to build"):
+            message += " with --output NODE"
+        return fail(f"{args.file}: {message}" if not message.startswith("cannot write") else message)
 
 
 def _script(doc, target: Path, output: str | None) -> int:
@@ -56,8 +59,9 @@ def _script(doc, target: Path, output: str | None) -> int:
     print(written)
     for note in result.notes:
         print(f"note: {note}")
-    print(f"train it with: python {result.script} --steps 100   or   "
-          f"torchrun --standalone --nproc_per_node=2 {result.script}")
+    if result.data is not None:
+        print(f"train it with: python {result.script} --steps 100   or   "
+              f"torchrun --standalone --nproc_per_node=2 {result.script}")
     return EXIT_OK
 
 

@@ -198,3 +198,10 @@ def test_every_presets_script_trains_two_steps(exported, preset, output, key, tm
     assert "step 2/2" in out and "val_loss" in out and "weights written to w.pt" in out
     state = torch.load(tmp_path / "w.pt", weights_only=True)
     assert max_difference(fileformat.load(preset), script.MODEL, state=state, output=output) < 1e-5
+
+
+def test_a_document_with_two_networks_asks_which(tmp_path, capsys):
+    assert main(["export", str(ROOT / "presets" / "gan-ring.json"), "--to", str(tmp_path / "g.py")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds 2 outputs ('g_out', 'd_out')" in err[0] and "--output NODE" in err[0]
+    assert list(tmp_path.iterdir()) == []
