@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 
-def run_app(path: str | None = None, settings=None) -> int:
+def run_app(path: str | None = None, settings=None, as_copy: bool = False) -> int:
     """Open the main window (optionally with a file) and run the event loop.
 
-    ``settings`` (a QSettings) replaces the user's, for tests.
+    ``settings`` (a QSettings) replaces the user's, for tests; ``as_copy`` opens the file as a preset is
+    opened, without a path, so Save asks where to put it.
     """
     from .preload import import_torch_first
 
@@ -31,5 +32,5 @@ def run_app(path: str | None = None, settings=None) -> int:
     attach(window)  # the live training panel, docked under the canvas
     window.show()
     if path:
-        window.open_document(path)
+        window.open_document(path, as_copy=as_copy)
     return app.exec()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu,
+                               QMessageBox, QWidget)
 
 from ..graph import Document, FileFormatError, fileformat
 from . import theme
@@ -258,6 +258,82 @@ class MainWindow(QMainWindow):
         self.recent.add(path)
         self._update_title()
         self.status_message(f"Saved {path.name}")
+        return True
+
+    def import_dialog(self) -> None:
+        """File ▸ Import from PyTorch: a .py file, one of its nn.Module classes, and a sample's shape."""
+        from ..export import ExportError
+        from ..export.importer import module_classes
+
+        if self.locked or not self.confirm_discard():
+            return
+        start = str(self.settings.value("files/import_dir", os.getcwd()))
+        name, _ = QFileDialog.getOpenFileName(self, "Import a PyTorch module", start, "Python files (*.py)")
+        if not name:
+            return
+        self.settings.setValue("files/import_dir", str(Path(name).parent))
+        try:
+            classes = module_classes(Path(name))
+        except ExportError as error:
+            self.show_error("Cannot import", error.message)
+            return
+        if not classes:
+            self.show_error("Cannot import", f"{Path(name).name} defines no nn.Module class")
+            return
+        cls, ok = QInputDialog.getItem(self, "Import a PyTorch module", "Class:", classes, 0, False)
+        if not ok:
+            return
+        shape, ok = QInputDialog.getText(self, "Import a PyTorch module",
+                                         "One sample's shape, without the batch (C,H,W or F):", text="1,28,28")
+        if ok:
+            self.import_from(f"{name}:{cls}", shape)
+
+    def import_from(self, reference: str, shape: str) -> bool:
+        """Trace ``file.py:Class`` on samples of ``shape`` and open the network it gives, unsaved."""
+        from ..export import ExportError
+        from ..export.importer import import_module, load_module_class, parse_shape
+
+        try:
+            cls, path = load_module_class(reference)
+            module = cls()
+            imported = import_module(module, parse_shape(shape), name=cls.__name__, source_files={str(path)})
+        except ExportError as error:
+            self.show_error("Cannot import", error.message)
+            return False
+        except Exception as error:  # noqa: BLE001 (the user's constructor: explain, never crash)
+            self.show_error("Cannot import", f"{type(error).__name__}: {error}")
+            return False
+        self._set_document(imported.document, None)
+        self.undo_stack.resetClean()  # a new network that was never saved
+        self.status_message(f"Imported {cls.__name__}: {len(imported.document)} layers, "
+                            f"{imported.parameters:,} parameters")
+        return True
+
+    def export_dialog(self) -> None:
+        stem = self.path.stem if self.path else (self.document.name or "network")
+        folder = Path(str(self.settings.value("files/export_dir", os.getcwd())))
+        name, chosen = QFileDialog.getSaveFileName(self, "Export the network", str(folder / f"{stem}.py"),
+                                                   "PyTorch script (*.py);;ONNX (*.onnx)")
+        if not name:
+            return
+        if Path(name).suffix.lower() not in (".py", ".onnx"):
+            name += ".onnx" if "onnx" in chosen.lower() else ".py"
+        self.settings.setValue("files/export_dir", str(Path(name).parent))
+        self.export_to(name)
+
+    def export_to(self, path: str | os.PathLike) -> bool:
+        """Export the network to ``path`` (``.py`` or ``.onnx``); a refusal is explained, nothing half-written."""
+        from ..export import ExportError, export_network
+
+        try:
+            said = export_network(self.document, path)
+        except ExportError as error:
+            self.show_error("Cannot export", error.message)
+            return False
+        except Exception as error:  # noqa: BLE001 (an optional package or torch itself: explain, never crash)
+            self.show_error("Cannot export", f"{type(error).__name__}: {error}")
+            return False
+        self.status_message(said[:1].upper() + said[1:])
         return True
 
     def confirm_discard(self) -> bool:

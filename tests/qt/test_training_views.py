@@ -177,8 +177,9 @@ def test_settings_form_round_trips_and_signals_only_user_edits(qtbot):
     form.live_changed.connect(lambda k, v: live.append((k, v)))
     training = {"dataset": "shapes", "dataset_options": {"n_samples": 600}, "optimizer": "sgd", "lr": 0.0003,
                 "momentum": 0.8, "weight_decay": 1e-5, "batch_size": 64, "epochs": 3, "seed": 7, "init": "normal",
-                "init_std": 0.05, "val_fraction": 0.25, "task": "reconstruction", "reconstruction_loss": "bce",
-                "code_node": "code", "d_steps": 3, "networks": {"generator": "g_out", "discriminator": "d_out"}}
+                "init_std": 0.05, "val_fraction": 0.25, "device": "cpu", "task": "reconstruction",
+                "reconstruction_loss": "bce", "code_node": "code", "d_steps": 3,
+                "networks": {"generator": "g_out", "discriminator": "d_out"}}
     form.set_settings(training)
     assert form.settings() == training and not edits  # showing is not editing
     assert form.lr.spin.text() == "0.0003" and form.init_std.isEnabled()

@@ -196,6 +196,11 @@ class SettingsForm(QWidget):
         self.val_fraction.setRange(0.01, 0.9)
         for box in (self.momentum, self.batch_size, self.epochs, self.seed, self.val_fraction):
             box.setKeyboardTracking(False)
+        from explorer.training.devices import available_devices
+
+        self.device = QComboBox(objectName="deviceCombo")
+        for key, label in available_devices():
+            self.device.addItem(label, key)
 
         tips = {
             self.task: "What one training step learns: hover over a choice for what it does",
@@ -214,6 +219,7 @@ class SettingsForm(QWidget):
             self.init: "How the weights start",
             self.init_std: "Standard deviation of the Normal initialisation",
             self.val_fraction: "Share of the samples held out to measure validation loss and accuracy",
+            self.device: "Where training runs: the CPU, or a CUDA GPU when this machine has one",
         }
         for widget, tip in tips.items():
             widget.setToolTip(tip)
@@ -237,6 +243,7 @@ class SettingsForm(QWidget):
         form.addRow("Initialisation", self.init)
         form.addRow("Init std", self.init_std)
         form.addRow("Validation share", self.val_fraction)
+        form.addRow("Device", self.device)
         self._form = form
 
         self.task.activated.connect(self._on_edited)
@@ -252,13 +259,23 @@ class SettingsForm(QWidget):
         for box in (self.epochs, self.seed, self.init_std, self.val_fraction):
             box.valueChanged.connect(self._on_edited)
         self.init.activated.connect(self._on_edited)
+        self.device.activated.connect(self._on_edited)
         self.set_settings({})
 
     # Showing and reading -------------------------------------------------------------------------
 
+    def _show_device(self, key: str) -> None:
+        """Select ``key``; a device this machine lacks (a file from elsewhere) is kept, marked, not replaced."""
+        self.device.blockSignals(True)
+        if self.device.findData(key) < 0:
+            self.device.addItem(f"{key} (not on this machine)", key)
+        self.device.setCurrentIndex(self.device.findData(key))
+        self.device.blockSignals(False)
+
     def set_settings(self, training: dict[str, Any]) -> None:
         """Show ``training`` (a document's section; missing keys show their defaults). No signals."""
         values = {**self._defaults, **{k: v for k, v in training.items() if k in self._defaults}}
+        self._show_device(str(values["device"]))
         for widget in self._value_widgets():
             widget.blockSignals(True)
         try:
@@ -293,6 +310,9 @@ class SettingsForm(QWidget):
 
     def settings(self) -> dict[str, Any]:
         """The settings shown, as a ``training`` section (every key, in the file format's order)."""
+        return {**self._shown_settings(), "device": self.device.currentData()}
+
+    def _shown_settings(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset.currentData(),
             "dataset_options": dict(self._options),
@@ -345,6 +365,7 @@ class SettingsForm(QWidget):
         """While running only the live settings can change."""
         self._running = running
         self._update_enabled()
+        self.device.setEnabled(not running)
 
     # Dataset options -----------------------------------------------------------------------------
 
