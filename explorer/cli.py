@@ -9,13 +9,17 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .commands import export as export_command
+from .commands import import_ as import_command
 from .commands import info as info_command
+from .commands import presets as presets_command
 from .commands import train as train_command
 from .commands.exits import EXIT_FAILED, fail
 
 # Sub-command modules: each has ``add_parser(subparsers)`` and ``run(args) -> int``. They import torch
 # only when they run, so a broken torch is reported by the command that needs it, not hidden.
-COMMANDS = {"info": info_command, "train": train_command}
+COMMANDS = {"info": info_command, "train": train_command, "presets": presets_command,
+            "export": export_command, "import": import_command}
 
 EXIT_USAGE = 2
 
@@ -33,8 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nn-explorer", description="Open the Neural Network Explorer window.",
-                                     epilog="Sub-commands: info, train (see nn-explorer COMMAND --help).")
-    parser.add_argument("file", nargs="?", help="a network file (.json) to open")
+                                     epilog="Sub-commands: info, train, presets, export, import (see nn-explorer COMMAND --help).")
+    parser.add_argument("file", nargs="?", help="a network file (.json) or a preset's name to open")
     return parser
 
 
@@ -68,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     args = _window_parser().parse_args(argv)
+    from .packaged import resolve_network
     from .qt.app import run_app
 
-    return run_app(args.file)
+    if args.file is None:
+        return run_app(None)
+    resolved = resolve_network(args.file)
+    if resolved.note:
+        print(f"nn-explorer: {resolved.note}", file=sys.stderr, flush=True)
+    return run_app(str(resolved.path), as_copy=resolved.is_preset)

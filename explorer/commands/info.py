@@ -6,23 +6,24 @@ import argparse
 import json
 import sys
 
-from ..graph import GraphError, fileformat
+from ..graph import GraphError
 from ..graph.spec import fmt
 from .exits import EXIT_INVALID, fail
+from .networks import FILE_HELP, load_network
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("info", help="print each layer's output shape and parameter count",
                             description="Print a summary of a network file: each node's kind, output shape "
                                         "and parameters. Exit status 2 if the file or its graph has errors.")
-    parser.add_argument("file", help="a network file (.json)")
+    parser.add_argument("file", help=FILE_HELP)
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        doc = fileformat.load(args.file)
+        doc = load_network(args.file)
     except GraphError as error:
         return fail(error.message)
     report = doc.infer()

@@ -19,12 +19,13 @@ import time
 from typing import Any, TextIO
 
 from ..data import DatasetError
-from ..graph import GraphError, fileformat
+from ..graph import GraphError
 from ..graph.errors import BuildError
 from ..training.faults import hint_for
 from ..training.settings import SettingsError, TrainingSettings
 from ..training.snapshots import DoneSnapshot, ErrorSnapshot, RunEnd, StepSnapshot, ValidationSnapshot
 from .exits import EXIT_DIVERGED, EXIT_FAILED, EXIT_INVALID, EXIT_OK, fail
+from .networks import FILE_HELP, load_network
 
 
 
@@ -34,12 +35,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Train the network in FILE on the dataset named by its training section, showing progress "
                     "and a summary. Exit status 0 when training finishes, 2 if the file, network or settings are "
                     "invalid, 3 if training diverged, 1 if it failed with an error.")
-    parser.add_argument("file", help="a network file (.json) with a training section")
+    parser.add_argument("file", help=FILE_HELP + "; its training section says how to train")
     parser.add_argument("--steps", type=int, metavar="N", help="train exactly N steps (overrides epochs)")
     parser.add_argument("--epochs", type=int, metavar="N", help="train N epochs (overrides the file)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (overrides the file)")
     parser.add_argument("--lr", type=float, metavar="X", help="learning rate (overrides the file)")
-    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where to train (default: cpu)")
+    parser.add_argument("--device", choices=("cpu", "cuda"),
+                        help="where to train (default: the file's device setting, else cpu)")
     parser.add_argument("--metrics", metavar="OUT.jsonl",
                         help="write one JSON object per step, and per validation, to this file")
     parser.add_argument("--output", metavar="NODE", help="the output node to train if the file holds several networks")
@@ -55,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from ..training.trainer import Trainer
 
     try:
-        doc = fileformat.load(args.file)
+        doc = load_network(args.file)
     except GraphError as error:
         return fail(error.message, EXIT_INVALID)
     training = dict(doc.training)
@@ -183,8 +185,11 @@ def summary(done: DoneSnapshot, step: StepSnapshot | None, val: ValidationSnapsh
     if step is None:
         return f"{done.reason}: no steps done"
     rate = step.step / step.elapsed if step.elapsed > 0 else 0.0
-    parts = [f"{done.reason} {step.step} steps ({step.epoch} epochs) in {step.elapsed:.1f} s, {rate:.0f} steps/s",
-             f"loss {step.loss:.4g}"]
+    parts = [f"{done.reason} {step.step} steps ({step.epoch} epochs) in {step.elapsed:.1f} s, {rate:.0f} steps/s"]
+    if step.losses is not None:
+        parts.append(", ".join(f"{name} loss {value:.4g}" for name, value in step.losses.items()))
+    else:
+        parts.append(f"loss {step.loss:.4g}")
     if val is not None:
         parts.append(f"val_loss {val.val_loss:.4g}")
         if val.val_acc is not None:

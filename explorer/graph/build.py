@@ -10,6 +10,7 @@ from torch import nn
 
 from .catalogue import get_kind
 from .errors import BuildError, GraphError
+from .shapes import ShapeStatus
 
 if TYPE_CHECKING:
     from .document import Document
@@ -85,7 +86,7 @@ def build_module(doc: "Document", output: str | None = None, device: str | torch
     report = doc.infer()
     errors = [e for e in report.errors if e.node_id in members]
     errors += [GraphError(report.nodes[n].message, n) for n in members
-               if report.nodes[n].status == "waiting" and not errors]
+               if report.nodes[n].status == ShapeStatus.WAITING and not errors]
     if errors:
         raise BuildError(errors)
     order = [n for n in doc.topological_order() if n in members]

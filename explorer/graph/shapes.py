@@ -9,6 +9,7 @@ is spent and the counts are exactly what the real module will have.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,17 @@ if TYPE_CHECKING:
 
 MAX_LAYER_PARAMS = 50_000_000
 
-OK, ERROR, WAITING = "ok", "error", "waiting"
+
+
+class ShapeStatus(StrEnum):
+    """What inference made of a node. A ``StrEnum``: ``info.status == "ok"`` holds as for the plain strings."""
+
+    OK = "ok"            # shape known
+    ERROR = "error"      # its own rule failed
+    WAITING = "waiting"  # downstream of an error, not wrong itself
+
+
+OK, ERROR, WAITING = ShapeStatus.OK, ShapeStatus.ERROR, ShapeStatus.WAITING
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,7 @@ class NodeInfo:
 
     node_id: str
     kind: str
-    status: str  # "ok", "error" or "waiting"
+    status: str  # a ShapeStatus: "ok", "error" or "waiting"
     output: TensorSpec | None = None
     inputs: tuple[TensorSpec, ...] = ()
     params: int | None = None

@@ -17,6 +17,10 @@ class Actions:
     open: QAction
     save: QAction
     save_as: QAction
+    save_checkpoint: QAction
+    load_checkpoint: QAction
+    export: QAction
+    import_: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -39,7 +43,7 @@ class Actions:
 
     def structural(self) -> list[QAction]:
         """Actions that change the network or replace it: disabled while training runs."""
-        return [self.new, self.open, self.paste, self.duplicate, self.delete, self.layout]
+        return [self.new, self.open, self.import_, self.paste, self.duplicate, self.delete, self.layout]
 
 
 def _action(window, text: str, slot, keys=(), tip: str = "", icon=None, context=None) -> QAction:
@@ -76,6 +80,14 @@ def build(window) -> Actions:
                      sp.SP_DialogOpenButton),
         save=_action(window, "&Save", window.save, [StandardKey.Save], "Save the network", sp.SP_DialogSaveButton),
         save_as=_action(window, "Save &As…", window.save_as, ["Ctrl+Shift+S"], "Save the network to a new file"),
+        save_checkpoint=_action(window, "Save &Checkpoint…", window.checkpoints.save_dialog, (),
+                                "Save the network with its trained weights (a .pt file) to continue later"),
+        load_checkpoint=_action(window, "&Load Checkpoint…", window.checkpoints.load_dialog, (),
+                                "Load trained weights of this network from a .pt file: Train continues from them"),
+        export=_action(window, "&Export…", window.export_dialog, ["Ctrl+E"],
+                       "Write the network as a PyTorch script (.py, with its data and a training loop) or ONNX"),
+        import_=_action(window, "&Import from PyTorch…", window.import_dialog, [],
+                        "Trace an nn.Module class in a .py file with torch.fx and open it as a network"),
         quit=_action(window, "&Quit", window.close, [StandardKey.Quit], "Close the window"),
         undo=_action(window, "&Undo", window.undo, [StandardKey.Undo], "Undo the last edit", sp.SP_ArrowBack),
         redo=_action(window, "&Redo", window.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the edit you undid",
@@ -115,7 +127,10 @@ def build(window) -> Actions:
     file_menu.addMenu(a.presets_menu)
     file_menu.addMenu(a.recent_menu)
     file_menu.addSeparator()
-    file_menu.addActions([a.save, a.save_as])
+    file_menu.addActions([a.save, a.save_as, a.export, a.import_])
+    file_menu.addSeparator()
+    file_menu.addActions([a.save_checkpoint, a.load_checkpoint])
+    file_menu.aboutToShow.connect(window.checkpoints.update_actions)
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
 

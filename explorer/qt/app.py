@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 
 
-def run_app(path: str | None = None, settings=None) -> int:
+def run_app(path: str | None = None, settings=None, as_copy: bool = False) -> int:
     """Open the main window (optionally with a file) and run the event loop.
 
-    ``settings`` (a QSettings) replaces the user's, for tests. Torch's thread count is put back when
-    the loop ends, and a training step still running then is waited for (see ``training/orphans.py``).
+    ``settings`` (a QSettings) replaces the user's, for tests; ``as_copy`` opens the file as a preset is
+    opened, without a path, so Save asks where to put it. Torch's thread count is put back when the
+    loop ends, and a training step still running then is waited for (see ``training/orphans.py``).
     """
     from .preload import import_torch_first
 
@@ -21,7 +22,7 @@ def run_app(path: str | None = None, settings=None) -> int:
 
     keep_gui_thread_serial()  # the training thread gets the cores: see explorer/qt/training/cores.py
     try:
-        status = _run_window(path, settings)
+        status = _run_window(path, settings, as_copy)
     finally:
         torch.set_num_threads(threads_before)  # a caller (a test session) keeps its own setting
     from .training import orphans
@@ -31,7 +32,7 @@ def run_app(path: str | None = None, settings=None) -> int:
     return status
 
 
-def _run_window(path: str | None, settings) -> int:
+def _run_window(path: str | None, settings, as_copy: bool) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -48,5 +49,5 @@ def _run_window(path: str | None, settings) -> int:
     window.show()
     restored = window.offer_recovery()  # work a crash or a kill left unsaved comes first
     if path and not restored:
-        window.open_document(path)
+        window.open_document(path, as_copy=as_copy)
     return app.exec()

@@ -1,13 +1,13 @@
-"""Recent files (kept in QSettings) and the presets shipped in ``presets/``."""
+"""Recent files (kept in QSettings) and the presets shipped with the package."""
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+
+from ..packaged import Preset, list_presets, presets_dir
 
 RECENT_KEY = "files/recent"
 RECENT_LIMIT = 10
@@ -43,36 +43,5 @@ class RecentFiles:
         self.settings.sync()
 
 
-@dataclass(frozen=True)
-class Preset:
-    path: Path
-    name: str
-    description: str
-
-
-def presets_dir() -> Path:
-    """``presets/`` next to the package (a source checkout), or ``$NN_EXPLORER_PRESETS``."""
-    override = os.environ.get("NN_EXPLORER_PRESETS")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "presets"
-
-
-def list_presets(folder: Path | None = None) -> list[Preset]:
-    """Every ``*.json`` in ``folder`` with the name and description from its file, sorted by name.
-
-    Only the two texts are read here; a broken preset still appears and explains itself when opened.
-    """
-    folder = presets_dir() if folder is None else folder
-    presets = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        name, description = path.stem, ""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(data, dict):
-                name = str(data.get("name") or name)
-                description = str(data.get("description") or "")
-        except (OSError, ValueError):
-            description = "(this file cannot be read)"
-        presets.append(Preset(path, name, description))
-    return sorted(presets, key=lambda p: p.name.lower())
+# The presets are found by explorer.packaged, which the command line shares; re-exported for the window.
+__all__ = ["RECENT_KEY", "RECENT_LIMIT", "Preset", "RecentFiles", "list_presets", "presets_dir"]

@@ -1,5 +1,9 @@
 """The inspector: the selected layer's id, parameters, help and shapes, or else the whole network.
 
+In a document of several networks (a GAN's two), the network page and the Input and output layers'
+pages also show each network's role and let the user choose or swap them (:mod:`.roles`); a choice
+is sent as ``training_edit_requested`` with the new training settings.
+
 It edits nothing itself. A value that passes :meth:`Param.validate` is sent as
 ``param_edit_requested`` and an id that passes :meth:`Document.check_rename` as
 ``rename_requested`` (the window turns them into undo commands); a refused one stays in its
@@ -16,6 +20,7 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEd
 from ..graph import Document, GraphError, ParamError
 from . import theme
 from .param_editors import ParamEditor, RefusalShown, editor_for
+from .roles import RoleChooser, network_of
 
 
 def _label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
@@ -67,6 +72,13 @@ class NodePage(QWidget):
             layout.addLayout(form)
         else:
             layout.addWidget(_label("No parameters: it learns nothing, it only transforms.", "helpText"))
+        self.network_title = _label("NETWORK", "sectionTitle")
+        self.network_label = _label("", "networkOfNode")
+        self.roles = RoleChooser()
+        self.roles.roles_edit_requested.connect(inspector.request_roles)
+        layout.addWidget(self.network_title)
+        layout.addWidget(self.network_label)
+        layout.addWidget(self.roles)
         layout.addWidget(_label("SHAPES", "sectionTitle"))
         shapes = QFormLayout()
         self.inputs_label = _label("", "shapeValue")
@@ -102,11 +114,27 @@ class NodePage(QWidget):
         self.message.setText(info.message or "")
         self.message.setVisible(info.status != "ok")
         self.message.setProperty("status", info.status)
+        self._refresh_network(node)
+
+    def _refresh_network(self, node) -> None:
+        """Input and output layers of a document of several networks: which network, and its role."""
+        outputs = self.doc.outputs()
+        output = network_of(self.doc, self.node_id) if len(outputs) > 1 else None
+        shown = output is not None and (node.layer.max_inputs == 0 or self.node_id in outputs)
+        if shown and self.roles.show_networks(self.doc, [output]):
+            where = "its output" if self.node_id == output else f"the network ending at '{output}'"
+            self.network_label.setText(f"This layer is {where}; the document holds {len(outputs)} networks.")
+        else:
+            self.roles.hide()
+            shown = False
+        self.network_title.setVisible(shown)
+        self.network_label.setVisible(shown)
 
     def set_locked(self, locked: bool) -> None:
         self.id_field.edit.setReadOnly(locked)
         for editor in self.editors.values():
             editor.setEnabled(not locked)
+        self.roles.set_locked(locked)
 
     def _on_id_edited(self) -> None:
         new = self.id_field.edit.text().strip()
@@ -202,6 +230,11 @@ class DocumentPage(QWidget):
         self.errors.itemActivated.connect(self._on_error_clicked)
         self.errors.setMinimumHeight(160)
         layout.addWidget(self.errors)
+        self.roles_title = _label("NETWORKS", "sectionTitle")
+        self.roles = RoleChooser()
+        self.roles.roles_edit_requested.connect(inspector.request_roles)
+        layout.addWidget(self.roles_title)
+        layout.addWidget(self.roles)
         layout.addStretch(1)
         self.name_edit.editingFinished.connect(self._on_name_edited)
 
@@ -229,10 +262,12 @@ class DocumentPage(QWidget):
             self.errors.addItem(item)
         self.errors.setVisible(bool(report.errors))
         self.no_errors.setVisible(not report.errors)
+        self.roles_title.setVisible(self.roles.show_networks(doc))
 
     def set_locked(self, locked: bool) -> None:
         self.name_edit.setReadOnly(locked)
         self.description_edit.setReadOnly(locked)
+        self.roles.set_locked(locked)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.description_edit and event.type() == QEvent.Type.FocusOut:
@@ -258,6 +293,7 @@ class Inspector(QScrollArea):
     meta_edit_requested = Signal(object, object)     # new name or None, new description or None
     node_chosen = Signal(str)                        # a problem was clicked
     refused = Signal(str)                            # an editor refused a value (for the status bar)
+    training_edit_requested = Signal(dict)           # new training settings (a network's role was chosen)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -308,6 +344,15 @@ class Inspector(QScrollArea):
             self.show_selection([])
             return
         self.document_page.refresh(len(self._selection))
+
+    def request_roles(self, networks: dict) -> None:
+        """A role was chosen: ask for the training settings with these ``networks``."""
+        if self.doc is None or self.locked:
+            return
+        training = dict(self.doc.training)
+        if training.get("networks") != networks:
+            training["networks"] = dict(networks)
+            self.training_edit_requested.emit(training)
 
     def _on_node_renamed(self, old: str, new: str) -> None:
         # The page stays (it may hold the focus that made the edit); it only shows the new id.

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMenu,
+                               QMessageBox, QWidget)
 
 from ..graph import Document, FileFormatError, fileformat
 from . import theme
 from .actions import SHORTCUTS_HTML, build
+from .checkpoint_files import CheckpointFiles
 from .editor.controller import GraphEditor
 from .editor.scene import GraphScene
 from .editor.view import GraphView, json_paths
@@ -66,8 +67,11 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [250, 340], Qt.Orientation.Horizontal)
         self.training_dock: QDockWidget | None = None
+        self.training_panel: QWidget | None = None
+        self.checkpoints = CheckpointFiles(self)
 
         self.menu_actions = build(self)
+        self.checkpoints.update_actions()  # no training panel yet: nothing to save or load into
         self.menu_actions.view_menu.addAction(self.palette_dock.toggleViewAction())
         self.menu_actions.view_menu.addAction(self.inspector_dock.toggleViewAction())
         for action in self.menu_actions.theme_group.actions():
@@ -109,6 +113,7 @@ class MainWindow(QMainWindow):
         self.inspector.rename_requested.connect(self.editor.rename_node)
         self.inspector.node_chosen.connect(self.select_node)
         self.inspector.refused.connect(self.status_message)
+        self.inspector.training_edit_requested.connect(self.editor.set_training)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
@@ -134,6 +139,7 @@ class MainWindow(QMainWindow):
         self.menu_actions.presets_menu.setEnabled(not self.locked)
         self.menu_actions.recent_menu.setEnabled(not self.locked)
         self._update_undo_actions()
+        self.checkpoints.update_actions()
         self.view.set_banner(LOCK_BANNER if self.locked else None)
         if self.locked:
             self.autosaver.autosave()  # before each training run: a crash while training loses nothing
@@ -154,6 +160,11 @@ class MainWindow(QMainWindow):
                              Qt.Orientation.Vertical)
         self.menu_actions.view_menu.addAction(dock.toggleViewAction())
         self.training_dock = dock
+        self.training_panel = widget
+        weights_changed = getattr(widget, "weights_changed", None)
+        if weights_changed is not None:
+            weights_changed.connect(self.checkpoints.update_actions)
+        self.checkpoints.update_actions()
         return dock
 
     def select_node(self, node_id: str) -> None:
@@ -179,6 +190,12 @@ class MainWindow(QMainWindow):
         self._on_shapes_refreshed()
         self.view.fit(OPEN_MIN_ZOOM)
         self.document_replaced.emit(doc)
+
+    def replace_document(self, doc: Document) -> None:
+        """Show ``doc`` as a new, untitled network (a checkpoint's); the caller has asked about unsaved changes."""
+        self._set_document(doc, None)
+        count = len(doc)
+        self.status_message(f"Opened '{doc.name or 'a network'}': {count} layer{'s' if count != 1 else ''}")
 
     def new_document(self) -> bool:
         if self.locked or not self.confirm_discard():
@@ -250,6 +267,82 @@ class MainWindow(QMainWindow):
         self.recent.add(path)
         self._update_title()
         self.status_message(f"Saved {path.name}")
+        return True
+
+    def import_dialog(self) -> None:
+        """File ▸ Import from PyTorch: a .py file, one of its nn.Module classes, and a sample's shape."""
+        from ..export import ExportError
+        from ..export.importer import module_classes
+
+        if self.locked or not self.confirm_discard():
+            return
+        start = str(self.settings.value("files/import_dir", os.getcwd()))
+        name, _ = QFileDialog.getOpenFileName(self, "Import a PyTorch module", start, "Python files (*.py)")
+        if not name:
+            return
+        self.settings.setValue("files/import_dir", str(Path(name).parent))
+        try:
+            classes = module_classes(Path(name))
+        except ExportError as error:
+            self.show_error("Cannot import", error.message)
+            return
+        if not classes:
+            self.show_error("Cannot import", f"{Path(name).name} defines no nn.Module class")
+            return
+        cls, ok = QInputDialog.getItem(self, "Import a PyTorch module", "Class:", classes, 0, False)
+        if not ok:
+            return
+        shape, ok = QInputDialog.getText(self, "Import a PyTorch module",
+                                         "One sample's shape, without the batch (C,H,W or F):", text="1,28,28")
+        if ok:
+            self.import_from(f"{name}:{cls}", shape)
+
+    def import_from(self, reference: str, shape: str) -> bool:
+        """Trace ``file.py:Class`` on samples of ``shape`` and open the network it gives, unsaved."""
+        from ..export import ExportError
+        from ..export.importer import import_module, load_module_class, parse_shape
+
+        try:
+            cls, path = load_module_class(reference)
+            module = cls()
+            imported = import_module(module, parse_shape(shape), name=cls.__name__, source_files={str(path)})
+        except ExportError as error:
+            self.show_error("Cannot import", error.message)
+            return False
+        except Exception as error:  # noqa: BLE001 (the user's constructor: explain, never crash)
+            self.show_error("Cannot import", f"{type(error).__name__}: {error}")
+            return False
+        self._set_document(imported.document, None)
+        self.undo_stack.resetClean()  # a new network that was never saved
+        self.status_message(f"Imported {cls.__name__}: {len(imported.document)} layers, "
+                            f"{imported.parameters:,} parameters")
+        return True
+
+    def export_dialog(self) -> None:
+        stem = self.path.stem if self.path else (self.document.name or "network")
+        folder = Path(str(self.settings.value("files/export_dir", os.getcwd())))
+        name, chosen = QFileDialog.getSaveFileName(self, "Export the network", str(folder / f"{stem}.py"),
+                                                   "PyTorch script (*.py);;ONNX (*.onnx)")
+        if not name:
+            return
+        if Path(name).suffix.lower() not in (".py", ".onnx"):
+            name += ".onnx" if "onnx" in chosen.lower() else ".py"
+        self.settings.setValue("files/export_dir", str(Path(name).parent))
+        self.export_to(name)
+
+    def export_to(self, path: str | os.PathLike) -> bool:
+        """Export the network to ``path`` (``.py`` or ``.onnx``); a refusal is explained, nothing half-written."""
+        from ..export import ExportError, export_network
+
+        try:
+            said = export_network(self.document, path)
+        except ExportError as error:
+            self.show_error("Cannot export", error.message)
+            return False
+        except Exception as error:  # noqa: BLE001 (an optional package or torch itself: explain, never crash)
+            self.show_error("Cannot export", f"{type(error).__name__}: {error}")
+            return False
+        self.status_message(said[:1].upper() + said[1:])
         return True
 
     def confirm_discard(self) -> bool:

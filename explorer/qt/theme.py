@@ -10,13 +10,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+from ..packaged import resource_text
 
 # One colour per palette group, chosen to stay apart from each other on a projector and from the
 # red that marks errors. Used for node headers, palette icons and group titles.
@@ -137,9 +136,9 @@ def make_palette(theme: Theme) -> QPalette:
 
 
 def style_sheet(theme: Theme) -> str:
-    """``resources/style.qss`` with ``{role}`` placeholders filled from ``theme``."""
+    """``resources/style.qss`` (packaged) with ``{role}`` placeholders filled from ``theme``."""
     try:
-        text = (RESOURCES / "style.qss").read_text(encoding="utf-8")
+        text = resource_text("style.qss")
     except OSError:
         return ""
     for role, value in vars(theme).items():

@@ -26,6 +26,9 @@ def check_device(device: str | torch.device) -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise SettingsError("device 'cuda' was asked for but no CUDA GPU is available; use --device cpu",
                             "device")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise SettingsError(f"device {str(device)!r} was asked for but this machine has "
+                            f"{torch.cuda.device_count()} CUDA GPU(s)", "device")
     return device
 
 

@@ -22,9 +22,10 @@ Every key is optional; a missing one takes its default::
       "code_node": null,             reconstruction: the node whose output is the code (null: the
                                      narrowest layer)
       "d_steps": 1,                  adversarial: discriminator steps per generator step, 1 to 100
-      "networks": {}                 which network plays which role, by output node id, e.g.
+      "networks": {},                which network plays which role, by output node id, e.g.
                                      {"generator": "g_out", "discriminator": "d_out"} ({}: chosen
                                      from the shapes)
+      "device": "cpu"                cpu | cuda | cuda:N, the window's device choice (--device overrides)
     }
 
 "(live)" settings may change while training runs. Files, the command line and the window all go
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import numbers
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -86,6 +88,7 @@ class TrainingSettings:
     code_node: str | None = None   # reconstruction: the code layer (None: the narrowest)
     d_steps: int = 1               # adversarial: discriminator steps per generator step
     networks: dict[str, str] = field(default_factory=dict)  # role -> output node id
+    device: str = "cpu"            # cpu, cuda or cuda:N; a file names any, training checks it is here
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -169,6 +172,10 @@ def check_value(key: str, value: Any) -> Any:
         return value
     if key == "optimizer":
         return _choice(key, value, OPTIMIZERS)
+    if key == "device":
+        if not isinstance(value, str) or not re.fullmatch(r"cpu|cuda(:\d+)?", value):
+            raise SettingsError(f"training setting 'device' must be cpu, cuda or cuda:N, not {value!r}", key)
+        return value
     if key == "init":
         return _choice(key, value, INITS)
     if key == "task":

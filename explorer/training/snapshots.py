@@ -120,7 +120,8 @@ class ValidationSnapshot:
 
 @dataclass
 class DoneSnapshot:
-    """The run ended: ``reason`` is a :class:`RunEnd` ("finished", "stopped" or "diverged", then ``message`` says why)."""
+    """The run ended: ``reason`` is a :class:`RunEnd`: "finished", "stopped" or "diverged" (then ``message`` says
+    why)."""
 
     step: int
     reason: str  # a RunEnd; plain strings compare equal to its members

@@ -71,7 +71,7 @@ class Trainer(RunControls):
     drawn less often, never less than every ``max_wait`` seconds.
     """
 
-    def __init__(self, document, settings: TrainingSettings | None = None, *, device: str = "cpu",
+    def __init__(self, document, settings: TrainingSettings | None = None, *, device: str | None = None,
                  output: str | None = None, dataset=None, steps: int | None = None, probes: bool = True,
                  initial_state: dict[str, dict] | None = None, probe_rates: ProbeRates = BACKGROUND_RATES):
         super().__init__()
@@ -79,7 +79,7 @@ class Trainer(RunControls):
             settings = TrainingSettings.from_dict(document.training)
         if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
             raise SettingsError(f"'steps' must be a whole number of at least 1, not {steps!r}", "steps")
-        self.device = check_device(device)
+        self.device = check_device(device or settings.device)  # None: the settings' device choice
         self._settings = settings
         self._steps_limit = steps
         self.probes = probes

@@ -5,7 +5,15 @@
     python resources/screenshots/grab_training.py presets/vanishing-sigmoid.json resources/screenshots/vanishing.png \
         --steps 300 --tint --tab activations
 
-The run trains for real until ``--steps``; the window is grabbed then, still training.
+    python resources/screenshots/grab_training.py presets/gan-ring.json resources/screenshots/gan.png \
+        --steps 5000 --finish --tab gan
+    python resources/screenshots/grab_training.py presets/autoencoder-digits.json \
+        resources/screenshots/autoencoder.png --steps 3000 --finish --tab reconstruction
+    python resources/screenshots/grab_training.py presets/gcn-karate.json resources/screenshots/graph.png \
+        --steps 200 --finish --tab graph
+
+The run trains for real until ``--steps``; the window is grabbed then, still training (or, with
+``--finish``, once the run has ended there and drawn its last pictures).
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("source")
     parser.add_argument("out")
     parser.add_argument("--steps", type=int, default=300, help="train this many steps, then grab")
-    parser.add_argument("--tab", choices=("features", "boundary", "activations"), default="features")
+    parser.add_argument("--tab", choices=("features", "boundary", "activations", "reconstruction", "gan", "graph"),
+                        default="features")
+    parser.add_argument("--finish", action="store_true", help="end the run at --steps, then grab")
     parser.add_argument("--tint", action="store_true", help="tint the canvas by gradient size")
     parser.add_argument("--node", help="the node whose feature maps to show")
     parser.add_argument("--probe", type=int, default=0, help="the probe sample")
@@ -60,7 +70,10 @@ def main(argv: list[str]) -> int:
             if batch.steps and batch.steps[-1].step >= args.steps:
                 loop.quit()
 
-        panel.batch_applied.connect(on_batch)
+        if args.finish:
+            panel.trainer_options = {"steps": args.steps}
+        else:
+            panel.batch_applied.connect(on_batch)
         panel.run_finished.connect(lambda _end: loop.quit())
         if not panel.train():
             print(panel.message.text.text(), file=sys.stderr)
@@ -68,7 +81,8 @@ def main(argv: list[str]) -> int:
         if args.probe:
             panel.feature_view.probe_spin.setValue(args.probe)
         tabs = {"features": panel.feature_view, "boundary": panel.boundary_view,
-                "activations": panel.activation_view}
+                "activations": panel.activation_view, "reconstruction": panel.reconstruction_view,
+                "gan": panel.gan_view, "graph": panel.graph_view}
         panel.tabs.setCurrentWidget(tabs[args.tab])
         QTimer.singleShot(300_000, loop.quit)
         loop.exec()  # a local loop: quitting the application's would stop the run (aboutToQuit)

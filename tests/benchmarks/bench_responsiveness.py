@@ -215,6 +215,7 @@ def measure(args: argparse.Namespace) -> int:
         headless.append(headless_in_own_process("lenet-shapes", args.seconds))
         window.append(bench.run("lenet-shapes", args.seconds))
     moons.append(bench.run("mlp-moons", args.seconds))
+    threads = bench.panel.torch_threads
     bench.close()
 
     gaps = np.concatenate([w["gaps"] for w in window + moons])
@@ -233,7 +234,7 @@ def measure(args: argparse.Namespace) -> int:
     print(f"the GUI thread used {100 * np.mean([w['gui_cpu'] for w in window]):.0f}% of a core")
     rounds = ", ".join(f"{w['steps_per_s']:.0f}" for w in window)
     print(f"lenet-shapes: window {window_speed:.1f} steps/s (rounds: {rounds}); "
-          f"headless, probes off, {torch.get_num_threads()} threads: {headless_speed:.1f} (rounds: "
+          f"headless, probes off, {threads} threads: {headless_speed:.1f} (rounds: "
           f"{', '.join(f'{s:.0f}' for s in headless)}); window/headless = {ratio:.2f}   (target >= 0.9)")
     ok = (worst < 50 and p99 < 20 and maps >= (5 if args.hog else 10) and map_gap < 0.5 and boundary >= 4
           and (args.hog or ratio >= 0.9))

@@ -134,3 +134,20 @@ def test_waiting_nodes_are_not_errors_and_counts_exclude_them():
     report = doc.infer()
     assert report.nodes["l"].status == "waiting" and report.nodes["l"].message == "Linear 'l' is waiting for 'c'"
     assert len(report.errors) == 1
+
+
+def test_statuses_are_an_enum_that_compares_as_text():
+    from explorer.graph.shapes import ShapeStatus
+
+    assert ShapeStatus.OK == "ok" and ShapeStatus("waiting") is ShapeStatus.WAITING
+
+
+def test_graph_conv_shapes_are_per_node():
+    doc = Document()
+    doc.add_node("Input", {"shape": [34]}, node_id="x")
+    doc.add_node("GraphConv", {"out_features": 16}, node_id="g")
+    doc.connect("x", "g")
+    assert doc.infer().nodes["g"].output.shape == (16,)
+    doc.set_param("x", "shape", [34, 5])
+    report = doc.infer()
+    assert report.nodes["g"].status == "error" and "each node's features [F]" in report.nodes["g"].message

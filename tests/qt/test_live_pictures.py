@@ -25,7 +25,7 @@ WATCH = 3.0            # seconds of frames judged
 
 @pytest.fixture
 def program_threads():
-    """torch's thread settings as ``run_app`` leaves them, put back for the tests that follow."""
+    """The process set up as ``run_app`` sets it up, put back for the tests that follow."""
     before = torch.get_num_threads()
     keep_gui_thread_serial()
     yield

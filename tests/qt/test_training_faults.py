@@ -47,7 +47,9 @@ def train_to_end(qtbot, panel):
 
 
 def saved_weights(panel) -> dict[str, torch.Tensor]:
-    return {k: v.clone() for k, v in panel._saved[2].items()}
+    """The weights the panel keeps for the next run (the one network's state dict)."""
+    [state] = panel.weights.state_dicts.values()
+    return {k: v.clone() for k, v in state.items()}
 
 
 class FirstWeights:

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 
 from explorer.qt.training.activation_view import ActivationView
 from explorer.qt.training.feature_map_view import FeatureMapView, best_columns, tile_channels
@@ -177,7 +177,9 @@ def test_settings_form_round_trips_and_signals_only_user_edits(qtbot):
     form.live_changed.connect(lambda k, v: live.append((k, v)))
     training = {"dataset": "shapes", "dataset_options": {"n_samples": 600}, "optimizer": "sgd", "lr": 0.0003,
                 "momentum": 0.8, "weight_decay": 1e-5, "batch_size": 64, "epochs": 3, "seed": 7, "init": "normal",
-                "init_std": 0.05, "val_fraction": 0.25}
+                "init_std": 0.05, "val_fraction": 0.25, "device": "cpu", "task": "reconstruction",
+                "reconstruction_loss": "bce", "code_node": "code", "d_steps": 3,
+                "networks": {"generator": "g_out", "discriminator": "d_out"}}
     form.set_settings(training)
     assert form.settings() == training and not edits  # showing is not editing
     assert form.lr.spin.text() == "0.0003" and form.init_std.isEnabled()
@@ -190,3 +192,35 @@ def test_settings_form_round_trips_and_signals_only_user_edits(qtbot):
     assert form.lr.isEnabled() and form.batch_size.isEnabled() and form.weight_decay.isEnabled()
     form.set_settings({"lr": 5000.0})  # beyond the slider: the exact box keeps it
     assert form.settings()["lr"] == 5000.0
+
+
+def test_settings_form_shows_the_task_and_only_the_settings_it_uses(qtbot):
+    form = SettingsForm()
+    qtbot.addWidget(form)
+    form.show()
+    edits = []
+    form.edited.connect(edits.append)
+    form.set_settings({"dataset": "karate"})
+    assert form.task.currentData() == "auto" and form.task.itemText(0) == "Automatic (graph nodes)"
+    assert form.task_shown() == "node_classification"
+    assert not form.d_steps.isVisible() and not form.reconstruction_loss.isVisible()
+    tips = [form.task.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(form.task.count())]
+    assert all(tips) and "two networks" in tips[form.task.findData("adversarial")]
+    form.task.setCurrentIndex(form.task.findData("adversarial"))
+    form.task.activated.emit(form.task.currentIndex())  # as if chosen by the user
+    assert edits[-1]["task"] == "adversarial" and form.d_steps.isVisible()
+    form.d_steps.setValue(5)
+    assert edits[-1]["d_steps"] == 5
+    form.set_code_candidates(["in1", "enc", "code", "dec"])
+    form.task.setCurrentIndex(form.task.findData("reconstruction"))
+    form.task.activated.emit(form.task.currentIndex())
+    assert form.code_node.isVisible() and form.reconstruction_loss.isVisible() and not form.d_steps.isVisible()
+    form.code_node.setCurrentIndex(form.code_node.findData("code"))
+    form.code_node.activated.emit(form.code_node.currentIndex())
+    assert edits[-1]["code_node"] == "code" and edits[-1]["task"] == "reconstruction"
+    count = len(edits)
+    form.set_settings({"dataset": "moons", "networks": {"generator": "g"}})  # showing is not editing
+    assert len(edits) == count and form.settings()["networks"] == {"generator": "g"}
+    assert form.task.itemText(0) == "Automatic (supervised)"
+    form.set_running(True)
+    assert not form.task.isEnabled()

@@ -11,8 +11,8 @@ import threading
 import numpy as np
 import pytest
 from explorer.qt.training.worker import SnapshotBatch, SnapshotMailbox, TrainingRun
-from explorer.training.snapshots import (DoneSnapshot, ErrorSnapshot, FeatureMapSnapshot, StepSnapshot,
-                                         ValidationSnapshot)
+from explorer.training.snapshots import (DoneSnapshot, ErrorSnapshot, FeatureMapSnapshot, GanSnapshot,
+                                         GraphSnapshot, ReconstructionSnapshot, StepSnapshot, ValidationSnapshot)
 
 
 class ScriptedTrainer:
@@ -113,6 +113,24 @@ def test_mailbox_announces_once_until_taken():
     assert batch.feature_maps is maps[-1]  # pictures: the latest wins
     assert not box.take()
     assert box.put(DoneSnapshot(5, "finished")) is True
+
+
+def test_mailbox_keeps_the_latest_of_each_task_picture_and_every_named_loss():
+    box = SnapshotMailbox()
+    images = np.zeros((2, 1, 4, 4), np.float32)
+    recons = [ReconstructionSnapshot(s, images, images) for s in (1, 2, 3)]
+    gans = [GanSnapshot(s, np.zeros((5, 2), np.float32)) for s in (1, 2)]
+    graph = GraphSnapshot(4, np.zeros(3, np.int64), np.zeros(3, np.int64), np.ones(3, bool),
+                          np.zeros((0, 2), np.int64), np.zeros((3, 2), np.float32))
+    assert box.put(recons[0]) is True  # a picture alone announces a batch
+    for snap in [*recons[1:], *gans, graph]:
+        assert box.put(snap) is False
+    box.put(StepSnapshot(5, 1, 0.7, 0.1, 8, {}, losses={"generator": 0.7, "discriminator": 1.3}))
+    batch = box.take()
+    assert batch.pictures == {"reconstruction": recons[-1], "gan": gans[-1], "graph": graph}
+    assert batch.steps[0].losses == {"generator": 0.7, "discriminator": 1.3}
+    assert not box.take().pictures  # taken: the next batch starts empty
+    assert SnapshotBatch(pictures={"gan": gans[0]})  # a batch of only a picture is not empty
 
 
 def test_a_run_delivers_every_step_in_few_batches_and_ends(qtbot):

@@ -187,9 +187,11 @@ def test_gan_metrics_carry_both_losses_and_a_checkpoint_continues(tmp_path, caps
     assert main(["train", path, "--metrics", str(metrics), "--save", str(saved)]) == 0
     out = capsys.readouterr().out
     assert "adversarial" in out and f"checkpoint written to {saved}" in out
+    assert "generator loss" in out and "discriminator loss" in out
     steps = [r for r in _lines(metrics) if "loss" in r]
     assert set(steps[0]) == {"step", "epoch", "loss", "lr", "grad_norms", "losses"}
-    assert set(steps[0]["losses"]) == {"generator", "discriminator"} and steps[0]["loss"] == steps[0]["losses"]["generator"]
+    assert set(steps[0]["losses"]) == {"generator", "discriminator"}
+    assert steps[0]["loss"] == steps[0]["losses"]["generator"]
     assert set(steps[0]["grad_norms"]) == {"g_fc", "g_out", "d_fc", "d_out"}
     val = [r for r in _lines(metrics) if "val_loss" in r][-1]
     assert set(val["val_losses"]) == {"generator", "discriminator"}

@@ -232,11 +232,12 @@ def test_gan_roles_can_be_named_and_bad_gans_are_refused_naming_the_node():
     add_chain(one, "g", mlp([2], 8, 2))
     with pytest.raises(BuildError, match="needs two networks.*holds 1 \\('g3'\\)"):
         Trainer(one)
-    with pytest.raises(BuildError, match="cannot tell which network is the generator"):
-        Trainer(gan(g_out=3))
-    with pytest.raises(BuildError) as info:
-        Trainer(gan({"networks": {"generator": "g3", "discriminator": "d3"}}, g_out=3))
-    assert "generator's output 'g3' gives [3]" in str(info.value) and info.value.errors[0].node_id == "g3"
+    for named in ({}, {"networks": {"generator": "g3", "discriminator": "d3"}}):
+        with pytest.raises(BuildError) as info:
+            Trainer(gan(named, g_out=3))
+        assert "generator's output 'g3' gives [3]" in str(info.value) and info.value.errors[0].node_id == "g3"
+    with pytest.raises(BuildError, match="cannot tell which network is the generator.*2 of the outputs"):
+        Trainer(gan(d_out=2))
     with pytest.raises(BuildError, match="discriminator's output 'd3' gives \\[2\\]"):
         Trainer(gan({"networks": {"generator": "g3"}}, d_out=2))
     with pytest.raises(BuildError, match="discriminator's Input 'd0'.*\\[3\\]"):
@@ -310,3 +311,30 @@ def test_graph_conv_mixes_neighbours_through_the_adjacency():
                                a @ (x @ layer.linear.weight.T) + layer.bias)
     with pytest.raises(ValueError, match="needs the graph's adjacency"):
         layer(x)
+
+
+# The objective's picture, on the probes' schedule -------------------------------------------------------
+
+def test_task_pictures_come_at_the_start_after_single_steps_and_at_the_end():
+    from .test_controls import Consumer
+
+    forced_only = ProbeRates(task_interval=1e9, max_wait=1e9)  # never due by time: only the forced ones come
+    trainer = Trainer(gan(), steps=6, probe_rates=forced_only)
+    assert [s.step for s in trainer.run() if isinstance(s, GanSnapshot)] == [0, 6]
+    trainer = Trainer(gan(), steps=1000, probe_rates=forced_only)
+    trainer.pause()
+    consumer = Consumer(trainer)
+    assert consumer.next_of(GanSnapshot).step == 0
+    for expected in (1, 2):
+        trainer.step_once()
+        assert consumer.next_of(GanSnapshot).step == expected
+    trainer.stop()
+    consumer.join()
+    assert not any(isinstance(s, GanSnapshot) for s in consumer.drain())  # a stopped run draws nothing more
+
+
+def test_roles_can_be_found_before_training():
+    from explorer.training.objectives.adversarial import find_roles
+
+    assert find_roles(gan(), (2,)) == {"generator": "g3", "discriminator": "d3"}
+    assert find_roles(gan(d_out=2), (2,), {"generator": "d3"}) == {"generator": "d3", "discriminator": "g3"}

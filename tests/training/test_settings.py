@@ -11,7 +11,7 @@ def test_defaults_and_round_trip():
     data = settings.to_dict()
     assert list(data) == ["dataset", "dataset_options", "optimizer", "lr", "momentum", "weight_decay",
                           "batch_size", "epochs", "seed", "init", "init_std", "val_fraction", "task",
-                          "reconstruction_loss", "code_node", "d_steps", "networks"]
+                          "reconstruction_loss", "code_node", "d_steps", "networks", "device"]
     assert TrainingSettings.from_dict(data) == settings
 
 
@@ -19,7 +19,7 @@ def test_from_dict_takes_the_file_example():
     data = {"dataset": "digits", "dataset_options": {}, "optimizer": "adam", "lr": 0.001, "momentum": 0.9,
             "weight_decay": 0.0, "batch_size": 32, "epochs": 10, "seed": 0, "init": "default",
             "init_std": 0.02, "val_fraction": 0.2, "task": "auto", "reconstruction_loss": "mse", "code_node": None,
-            "d_steps": 1, "networks": {}}
+            "d_steps": 1, "networks": {}, "device": "cpu"}
     assert TrainingSettings.from_dict(data).to_dict() == data
 
 
@@ -51,6 +51,7 @@ def test_unknown_key_is_named_with_a_hint():
     ("dataset", "mnist", "must be one of"),
     ("optimizer", "lbfgs", "sgd, adam, adamw, rmsprop"),
     ("init", "orthogonal", "default, xavier, he, normal"),
+    ("device", "gpu", "cpu, cuda or cuda:N"),
     ("lr", 0, "more than 0"),
     ("lr", -0.1, "more than 0"),
     ("lr", float("nan"), "finite"),

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from torch import nn
-
-from .. import modules
-from ..catalogue import LayerKind, need_rank, register
+from ..catalogue import LayerKind, need_rank, register, spec
 from ..params import Param
 from ..spec import ShapeProblem
 
@@ -31,7 +28,7 @@ register(LayerKind(
         Param("bias", "bool", True, "Learned biases in the projections.", key=False),
     ),
     infer=_heads_infer("num_heads"),
-    build=lambda p, i: modules.SelfAttention(i[0].shape[-1], p["num_heads"], p["dropout"], p["bias"]),
+    spec=lambda p, i: spec("SelfAttention", i[0].shape[-1], p["num_heads"], p["dropout"], p["bias"]),
 ))
 
 register(LayerKind(
@@ -48,7 +45,6 @@ register(LayerKind(
               "more stably.", key=False),
     ),
     infer=_heads_infer("nhead"),
-    build=lambda p, i: nn.TransformerEncoderLayer(i[0].shape[-1], p["nhead"], p["dim_feedforward"], p["dropout"],
-                                                  activation=p["activation"], batch_first=True,
-                                                  norm_first=p["norm_first"]),
+    spec=lambda p, i: spec("nn.TransformerEncoderLayer", i[0].shape[-1], p["nhead"], p["dim_feedforward"], p["dropout"],
+                           activation=p["activation"], batch_first=True, norm_first=p["norm_first"]),
 ))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from torch import nn
-
-from ..catalogue import LayerKind, conv_out, need_rank, register, spec_of
+from ..catalogue import LayerKind, conv_out, need_rank, register, spec, spec_of
 from ..params import Param
 from ..spec import ShapeProblem, fmt
 
@@ -42,8 +40,8 @@ register(LayerKind(
         Param("bias", "bool", True, "Add a learned bias to each feature map.", key=False),
     ),
     infer=_conv_infer,
-    build=lambda p, i: nn.Conv2d(i[0].shape[0], p["out_channels"], p["kernel_size"], stride=p["stride"],
-                                 padding=p["padding"], dilation=p["dilation"], bias=p["bias"]),
+    spec=lambda p, i: spec("nn.Conv2d", i[0].shape[0], p["out_channels"], p["kernel_size"], stride=p["stride"],
+                           padding=p["padding"], dilation=p["dilation"], bias=p["bias"]),
 ))
 
 
@@ -73,6 +71,7 @@ register(LayerKind(
         Param("bias", "bool", True, "Add a learned bias to each feature map.", key=False),
     ),
     infer=_convt_infer,
-    build=lambda p, i: nn.ConvTranspose2d(i[0].shape[0], p["out_channels"], p["kernel_size"], stride=p["stride"],
-                                          padding=p["padding"], output_padding=p["output_padding"], bias=p["bias"]),
+    spec=lambda p, i: spec("nn.ConvTranspose2d", i[0].shape[0], p["out_channels"], p["kernel_size"],
+                           stride=p["stride"], padding=p["padding"], output_padding=p["output_padding"],
+                           bias=p["bias"]),
 ))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from torch import nn
-
-from ..catalogue import LayerKind, need_rank, register, spec_of
+from ..catalogue import LayerKind, need_rank, register, spec, spec_of
 from ..params import Param
 
 
@@ -21,5 +19,5 @@ register(LayerKind(
         Param("bias", "bool", True, "Add a learned bias to each output.", key=False),
     ),
     infer=_linear_infer,
-    build=lambda p, i: nn.Linear(i[0].shape[-1], p["out_features"], bias=p["bias"]),
+    spec=lambda p, i: spec("nn.Linear", i[0].shape[-1], p["out_features"], bias=p["bias"]),
 ))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from torch import nn
-
-from .. import modules
-from ..catalogue import LayerKind, register, spec_of
+from ..catalogue import LayerKind, register, spec, spec_of
 from ..params import Param
 from ..spec import ShapeProblem, fmt
 
@@ -23,7 +20,7 @@ register(LayerKind(
               choices=("float", "token ids")),
     ),
     infer=_input_infer,
-    build=lambda p, i: nn.Identity(),
+    spec=lambda p, i: spec("nn.Identity"),
 ))
 
 
@@ -35,7 +32,7 @@ register(LayerKind(
     name="Flatten", group="Input & data", glyph="≡", prefix="flat",
     help="Lays every value of a sample out in one long vector, e.g. [16, 5, 5] → [400], so a Linear can follow.",
     infer=_flatten_infer,
-    build=lambda p, i: nn.Flatten(),
+    spec=lambda p, i: spec("nn.Flatten", inline=lambda x: f"torch.flatten({x[0]}, 1)"),
 ))
 
 
@@ -63,5 +60,6 @@ register(LayerKind(
     help="Rearranges a sample's values into a new shape with the same number of values; one size may be -1.",
     params=(Param("shape", "shape", [-1], "Target shape without the batch; -1 takes what is left.", allow_infer=True),),
     infer=lambda p, i: spec_of(_reshape_target(p, i)),
-    build=lambda p, i: modules.Reshape(tuple(_reshape_target(p, i))),
+    spec=lambda p, i: spec("Reshape", tuple(_reshape_target(p, i)), inline=lambda x: f"{x[0]}.reshape("
+                           f"{x[0]}.shape[0], {', '.join(str(s) for s in _reshape_target(p, i))})"),
 ))

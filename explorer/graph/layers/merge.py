@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .. import modules
-from ..catalogue import LayerKind, register, spec_of
+from ..catalogue import LayerKind, register, spec, spec_of
 from ..spec import ShapeProblem, fmt
 
 
@@ -22,7 +21,7 @@ register(LayerKind(
     name="Add", group="Merge", glyph="+", prefix="add", min_inputs=2, max_inputs=None,
     help="Adds its inputs element by element; with a branch that skips layers this is a ResNet shortcut.",
     infer=_add_infer,
-    build=lambda p, i: modules.Add(),
+    spec=lambda p, i: spec("Add", inline=lambda xs: " + ".join(xs)),
 ))
 
 
@@ -50,5 +49,6 @@ register(LayerKind(
     help="Joins its inputs along the channels of images, or the features of vectors and sequences "
          "(the inception block's merge).",
     infer=_concat_infer,
-    build=lambda p, i: modules.Concat(concat_axis(i[0].rank) + 1),
+    spec=lambda p, i: spec("Concat", concat_axis(i[0].rank) + 1,
+                           inline=lambda xs: f"torch.cat([{', '.join(xs)}], dim={concat_axis(i[0].rank) + 1})"),
 ))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from torch import nn
-
-from ..catalogue import LayerKind, need_rank, register
+from ..catalogue import LayerKind, need_rank, register, spec
 from ..params import Param
 
 
@@ -27,14 +25,14 @@ register(LayerKind(
     name="BatchNorm1d", group="Normalisation", glyph="≈", prefix="bn",
     help="Normalises each feature over the mini-batch, then scales and shifts it with learned values.",
     params=(_momentum(),), infer=_bn1d_infer,
-    build=lambda p, i: nn.BatchNorm1d(i[0].shape[0], momentum=p["momentum"]),
+    spec=lambda p, i: spec("nn.BatchNorm1d", i[0].shape[0], momentum=p["momentum"]),
 ))
 
 register(LayerKind(
     name="BatchNorm2d", group="Normalisation", glyph="≈", prefix="bn",
     help="Normalises each channel over the mini-batch and all positions; uses running statistics in eval mode.",
     params=(_momentum(),), infer=_bn2d_infer,
-    build=lambda p, i: nn.BatchNorm2d(i[0].shape[0], momentum=p["momentum"]),
+    spec=lambda p, i: spec("nn.BatchNorm2d", i[0].shape[0], momentum=p["momentum"]),
 ))
 
 
@@ -49,6 +47,6 @@ register(LayerKind(
          "the Transformer's normaliser.",
     params=(Param("elementwise_affine", "bool", True, "Learn a scale and shift per feature.", key=False),),
     infer=_ln_infer,
-    build=lambda p, i: nn.LayerNorm(i[0].shape[-1], elementwise_affine=p["elementwise_affine"]),
+    spec=lambda p, i: spec("nn.LayerNorm", i[0].shape[-1], elementwise_affine=p["elementwise_affine"]),
 ))
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from torch import nn
-
-from ..catalogue import LayerKind, conv_out, need_rank, register, spec_of
+from ..catalogue import LayerKind, conv_out, need_rank, register, spec, spec_of
 from ..params import Param
 from ..spec import ShapeProblem, fmt
 
@@ -38,14 +36,16 @@ register(LayerKind(
     name="MaxPool2d", group="Pooling", glyph="▼", prefix="pool",
     help="Keeps the largest value in each window: halves the image with kernel_size 2, and tolerates small shifts.",
     params=_pool_params(), infer=_pool_infer,
-    build=lambda p, i: nn.MaxPool2d(p["kernel_size"], stride=p["stride"] or p["kernel_size"], padding=p["padding"]),
+    spec=lambda p, i: spec("nn.MaxPool2d", p["kernel_size"], stride=p["stride"] or p["kernel_size"],
+                           padding=p["padding"]),
 ))
 
 register(LayerKind(
     name="AvgPool2d", group="Pooling", glyph="▽", prefix="avgpool",
     help="Averages each window: a smooth downsampling of every feature map.",
     params=_pool_params(), infer=_pool_infer,
-    build=lambda p, i: nn.AvgPool2d(p["kernel_size"], stride=p["stride"] or p["kernel_size"], padding=p["padding"]),
+    spec=lambda p, i: spec("nn.AvgPool2d", p["kernel_size"], stride=p["stride"] or p["kernel_size"],
+                           padding=p["padding"]),
 ))
 
 
@@ -60,7 +60,7 @@ register(LayerKind(
          "(1 gives global average pooling, as in ResNet).",
     params=(Param("output_size", "int", 1, "Height and width of the output.", min=1, max=64),),
     infer=_adaptive_infer,
-    build=lambda p, i: nn.AdaptiveAvgPool2d(p["output_size"]),
+    spec=lambda p, i: spec("nn.AdaptiveAvgPool2d", p["output_size"]),
 ))
 
 
@@ -79,5 +79,5 @@ register(LayerKind(
         Param("mode", "choice", "nearest", "How new pixels are filled in.", choices=("nearest", "bilinear")),
     ),
     infer=_upsample_infer,
-    build=lambda p, i: nn.Upsample(scale_factor=p["scale_factor"], mode=p["mode"]),
+    spec=lambda p, i: spec("nn.Upsample", scale_factor=p["scale_factor"], mode=p["mode"]),
 ))

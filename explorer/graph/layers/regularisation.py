@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from torch import nn
-
-from ..catalogue import LayerKind, need_rank, register, same_spec
+from ..catalogue import LayerKind, need_rank, register, same_spec, spec
 from ..params import Param
 
 
@@ -18,7 +16,7 @@ register(LayerKind(
     help="While training, zeroes random values with probability p and scales the rest by 1/(1-p); "
          "does nothing in eval mode.",
     params=(_p(),), infer=same_spec,
-    build=lambda p, i: nn.Dropout(p["p"]),
+    spec=lambda p, i: spec("nn.Dropout", p["p"]),
 ))
 
 
@@ -32,5 +30,5 @@ register(LayerKind(
     help="While training, zeroes whole feature maps with probability p (neighbouring pixels are correlated, "
          "so single-pixel dropout does little in CNNs).",
     params=(_p(),), infer=_d2_infer,
-    build=lambda p, i: nn.Dropout2d(p["p"]),
+    spec=lambda p, i: spec("nn.Dropout2d", p["p"]),
 ))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from torch import nn
-
-from .. import modules
-from ..catalogue import LayerKind, need_rank, register, spec_of
+from ..catalogue import LayerKind, need_rank, register, spec, spec_of
 from ..params import Param
 from ..spec import ShapeProblem, fmt
 
@@ -30,7 +27,7 @@ register(LayerKind(
         Param("embedding_dim", "int", 32, "Length of each token's vector.", min=1, max=4096),
     ),
     infer=_embedding_infer,
-    build=lambda p, i: nn.Embedding(p["num_embeddings"], p["embedding_dim"]),
+    spec=lambda p, i: spec("nn.Embedding", p["num_embeddings"], p["embedding_dim"]),
 ))
 
 
@@ -54,10 +51,10 @@ def _recurrent_params(extra=()):
     )
 
 
-def _recurrent(cls, p, i, **kw):
-    rnn = cls(i[0].shape[-1], p["hidden_size"], num_layers=p["num_layers"], bidirectional=p["bidirectional"],
-              batch_first=True, **kw)
-    return modules.Recurrent(rnn, last=p["returns"] == "last step")
+def _recurrent(factory, p, i, **kw):
+    rnn = spec(factory, i[0].shape[-1], p["hidden_size"], num_layers=p["num_layers"],
+               bidirectional=p["bidirectional"], batch_first=True, **kw)
+    return spec("Recurrent", rnn, last=p["returns"] == "last step")
 
 
 register(LayerKind(
@@ -66,7 +63,7 @@ register(LayerKind(
     params=_recurrent_params((Param("nonlinearity", "choice", "tanh", "Activation of the hidden state.",
                                     choices=("tanh", "relu"), key=False),)),
     infer=_recurrent_infer,
-    build=lambda p, i: _recurrent(nn.RNN, p, i, nonlinearity=p["nonlinearity"]),
+    spec=lambda p, i: _recurrent("nn.RNN", p, i, nonlinearity=p["nonlinearity"]),
 ))
 
 register(LayerKind(
@@ -74,14 +71,14 @@ register(LayerKind(
     help="Long short-term memory: gated cell state that carries information (and gradients) across long "
          "sequences.",
     params=_recurrent_params(), infer=_recurrent_infer,
-    build=lambda p, i: _recurrent(nn.LSTM, p, i),
+    spec=lambda p, i: _recurrent("nn.LSTM", p, i),
 ))
 
 register(LayerKind(
     name="GRU", group="Sequence", glyph="↻", prefix="gru",
     help="Gated recurrent unit: a lighter LSTM with two gates and no separate cell state.",
     params=_recurrent_params(), infer=_recurrent_infer,
-    build=lambda p, i: _recurrent(nn.GRU, p, i),
+    spec=lambda p, i: _recurrent("nn.GRU", p, i),
 ))
 
 
@@ -97,5 +94,5 @@ register(LayerKind(
     help="Adds fixed sine and cosine waves of different frequencies, so attention can tell positions apart.",
     params=(Param("max_len", "int", 512, "Longest sequence it can encode.", min=1, max=100_000, key=False),),
     infer=_posenc_infer,
-    build=lambda p, i: modules.PositionalEncoding(i[0].shape[-1], p["max_len"]),
+    spec=lambda p, i: spec("PositionalEncoding", i[0].shape[-1], p["max_len"]),
 ))

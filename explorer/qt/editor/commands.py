@@ -202,7 +202,11 @@ class SetParamCommand(DocumentCommand):
 
 
 class RenameNodeCommand(DocumentCommand):
-    """Change a node's id; its wires, canvas item and inspector page follow the document's event."""
+    """Change a node's id; its wires, canvas item and inspector page follow the document's event.
+
+    Training settings that name the node (a GAN's ``networks`` roles, the autoencoder's
+    ``code_node``) follow the rename too, so a renamed generator is still the generator.
+    """
 
     def __init__(self, doc: Document, old: str, new: str):
         super().__init__(doc, f"Rename '{old}' to '{new}'")
@@ -210,9 +214,22 @@ class RenameNodeCommand(DocumentCommand):
 
     def apply(self) -> None:
         self.doc.rename_node(self.old, self.new)
+        self._rename_in_training(self.old, self.new)
 
     def revert(self) -> None:
         self.doc.rename_node(self.new, self.old)
+        self._rename_in_training(self.new, self.old)
+
+    def _rename_in_training(self, old: str, new: str) -> None:
+        training = self.doc.training if isinstance(self.doc.training, dict) else {}
+        networks = training.get("networks")
+        renamed = dict(training)
+        if isinstance(networks, dict) and old in networks.values():
+            renamed["networks"] = {role: new if node_id == old else node_id for role, node_id in networks.items()}
+        if training.get("code_node") == old:
+            renamed["code_node"] = new
+        if renamed != training:
+            self.doc.set_meta(training=renamed)
 
 
 class MoveNodesCommand(DocumentCommand):

@@ -9,16 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from explorer.training.snapshots import BoundarySnapshot
 
-from .plotting import plot_widget, style_plot
+from .plotting import CLASS_COLOURS, plot_widget, style_plot
 
-# Playground's orange and blue, then more for more classes.
-CLASS_COLOURS = [QColor("#f59322"), QColor("#0877bd"), QColor("#188038"), QColor("#a142f4"), QColor("#d93025"),
-                 QColor("#12b5cb"), QColor("#e52592"), QColor("#9aa0a6")]
 MAX_POINTS = 600
 
 

@@ -224,6 +224,11 @@ class FeatureMapView(QWidget):
         self.probe_caption.setText(" ")
 
     @property
+    def has_candidates(self) -> bool:
+        """True when some layer of the network gives image-shaped output."""
+        return bool(self._candidates)
+
+    @property
     def mosaic(self) -> np.ndarray | None:
         """The mosaic on screen (for tests)."""
         return self.mosaic_item.image

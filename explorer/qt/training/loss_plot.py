@@ -1,4 +1,10 @@
-"""Loss and accuracy over the run: raw and smoothed training loss, validation per epoch, earlier runs faded."""
+"""Loss and accuracy over the run: raw and smoothed training loss, validation per epoch, earlier runs faded.
+
+Objectives with more than one loss (a GAN's generator and discriminator) report them by name in
+``StepSnapshot.losses`` and ``ValidationSnapshot.val_losses``: each name gets its own raw and
+smoothed curves and validation points, in its own colour, named in the legend; the single
+``loss`` curves step aside while named ones show.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +21,22 @@ from .plotting import (ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, GrowingSeries,
                        plot_widget, sticky_range, style_plot)
 
 MAX_EARLIER_RUNS = 4
+MAX_SYMBOLS = 300  # validation points beyond this are drawn as a line: symbols cost a paint each
+# Colours of named losses: the GAN's two, then more for other objectives.
+NAMED_COLOURS = {"generator": QColor("#1a73e8"), "discriminator": QColor("#a142f4")}
+MORE_COLOURS = [QColor("#188038"), QColor("#e8710a"), QColor("#12b5cb"), QColor("#e52592")]
 
 
 class _Curve:
     """A growing series drawn by one PlotDataItem made once (clipToView, autoDownsample)."""
 
-    def __init__(self, plot: pg.PlotItem, colour: QColor, *, symbol: str | None = None, name: str | None = None):
+    def __init__(self, plot: pg.PlotItem, colour: QColor, *, symbol: str | None = None, name: str | None = None,
+                 symbol_size: int = 7):
         self.series = GrowingSeries()
         kwargs = {}
+        self.symbol = symbol
         if symbol:
-            kwargs = dict(symbol=symbol, symbolSize=7, symbolBrush=colour, symbolPen=pen(colour))
+            kwargs = dict(symbol=symbol, symbolSize=symbol_size, symbolBrush=colour, symbolPen=pen(colour))
         self.item = pg.PlotDataItem(pen=pen(colour), name=name, **kwargs)
         plot.addItem(self.item)  # before clipping: it needs the item's ViewBox
         self.item.setClipToView(True)
@@ -37,13 +49,38 @@ class _Curve:
 
     def redraw(self) -> None:
         if self.dirty:
+            if self.symbol and len(self.series) > MAX_SYMBOLS and self.item.opts["symbol"] is not None:
+                self.item.setSymbol(None)  # validation at every step (a graph's one-batch epochs): a line
             self.item.setData(self.series.x, self.series.y)
             self.dirty = False
 
     def clear(self) -> None:
         self.series.clear()
+        if self.symbol and self.item.opts["symbol"] is None:
+            self.item.setSymbol(self.symbol)
         self.item.setData([], [])
         self.dirty = False
+
+
+class _NamedLoss:
+    """One named loss: its raw curve (pale), its smoothed curve and its validation points."""
+
+    def __init__(self, plot: pg.PlotItem, name: str, colour: QColor, background: QColor, weight: float) -> None:
+        self.name = name
+        self.raw = _Curve(plot, blend(colour, background, 0.35))
+        self.smoothed = _Curve(plot, colour, name=f"{name} (smoothed)")
+        # Small points: a GAN's epochs are short, so its validations come every few steps.
+        self.val = _Curve(plot, colour, symbol="o", name=f"{name} (validation)", symbol_size=4)
+        self.smoother = Smoother(weight)
+
+    @property
+    def curves(self) -> tuple[_Curve, _Curve, _Curve]:
+        return self.raw, self.smoothed, self.val
+
+    def remove(self, plot: pg.PlotItem, legend: pg.LegendItem) -> None:
+        for curve in self.curves:
+            legend.removeItem(curve.item)
+            plot.removeItem(curve.item)
 
 
 class LossView(QWidget):
@@ -87,11 +124,12 @@ class LossView(QWidget):
         self.loss_plot = self.loss_widget.getPlotItem()
         style_plot(self.loss_plot, self, left="loss", bottom="step")
         self._fix_ranges(self.loss_plot)
-        legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{10}pt")
-        legend.setLabelTextColor(self.palette().text().color())
+        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize=f"{10}pt")
+        self.legend.setLabelTextColor(self.palette().text().color())
         self.raw = _Curve(self.loss_plot, blend(LOSS, background_colours(self)[0], 0.4))  # opaque: cheaper
         self.smoothed = _Curve(self.loss_plot, SMOOTH, name="training (smoothed)")
         self.val_loss = _Curve(self.loss_plot, VALIDATION, symbol="o", name="validation")
+        self.named: dict[str, _NamedLoss] = {}  # the losses of objectives with several, by name
 
         self.acc_widget = plot_widget("accuracyPlot", self)
         self.acc_plot = self.acc_widget.getPlotItem()
@@ -112,6 +150,8 @@ class LossView(QWidget):
         layout.addLayout(controls)
         layout.addLayout(plots, 1)
 
+        self._has_accuracy = True
+        self._set_has_accuracy(False)  # shown once a run reports accuracy (regression and autoencoders do not)
         self.smoothing.valueChanged.connect(self._on_smoothing_changed)
         self.log_scale.toggled.connect(self._on_log_scale_changed)
 
@@ -124,6 +164,13 @@ class LossView(QWidget):
         loss = np.fromiter((s.loss for s in steps), dtype=np.float64, count=len(steps))
         self.raw.extend(x, loss)
         self.smoothed.extend(x, self._smoother.extend(loss))
+        names = {name for s in steps if s.losses for name in s.losses}
+        for name in sorted(names, key=lambda n: (list(NAMED_COLOURS).index(n) if n in NAMED_COLOURS else 99, n)):
+            named = self._named_loss(name)
+            values = np.fromiter((s.losses.get(name, np.nan) if s.losses else np.nan for s in steps),
+                                 dtype=np.float64, count=len(steps))
+            named.raw.extend(x, values)
+            named.smoothed.extend(x, named.smoother.extend(values))
         acc = [s.acc for s in steps if s.acc is not None]
         if len(acc) == len(steps):
             self._set_has_accuracy(True)
@@ -133,14 +180,41 @@ class LossView(QWidget):
     def add_validations(self, validations: list[ValidationSnapshot], offset: int = 0) -> None:
         for v in validations:
             self.val_loss.extend([v.step + offset], [v.val_loss])
+            for name, value in (v.val_losses or {}).items():
+                self._named_loss(name).val.extend([v.step + offset], [value])
             if v.val_acc is not None:
                 self._set_has_accuracy(True)
                 self.val_acc.extend([v.step + offset], [v.val_acc])
 
     def redraw(self) -> None:
-        for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc):
+        for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc, *self._named_curves()):
             curve.redraw()
         self._update_ranges()
+
+    def _named_loss(self, name: str) -> _NamedLoss:
+        """The curves of loss ``name``, made on first sight; the single-loss curves step aside."""
+        named = self.named.get(name)
+        if named is None:
+            if not self.named:
+                self._show_single_loss(False)
+            colour = NAMED_COLOURS.get(name) or MORE_COLOURS[len(self.named) % len(MORE_COLOURS)]
+            named = _NamedLoss(self.loss_plot, name, colour, background_colours(self)[0],
+                               self.smoothing.value() / 100.0)
+            self.named[name] = named
+        return named
+
+    def _named_curves(self) -> list[_Curve]:
+        return [curve for named in self.named.values() for curve in named.curves]
+
+    def _show_single_loss(self, show: bool) -> None:
+        """The plain training and validation curves (and their legend entries), or not."""
+        for curve, name in ((self.raw, None), (self.smoothed, "training (smoothed)"), (self.val_loss, "validation")):
+            curve.item.setVisible(show)
+            if name is not None:
+                if show:
+                    self.legend.addItem(curve.item, name)
+                else:
+                    self.legend.removeItem(curve.item)
 
     # Ranges: set by hand, changed rarely (axes are the costly part of a repaint) -----------------
 
@@ -158,6 +232,7 @@ class LossView(QWidget):
             self.loss_plot.setXRange(*self._x_range, padding=0)
         ys = [self.raw.series.y, self.val_loss.series.y] + [item.yData for item in self._earlier
                                                              if item.yData is not None]
+        ys += [curve.series.y for named in self.named.values() for curve in (named.raw, named.val)]
         values = np.concatenate([y for y in ys if len(y)]) if any(len(y) for y in ys) else np.empty(0)
         if self.log_scale.isChecked():
             values = values[values > 0]
@@ -196,6 +271,11 @@ class LossView(QWidget):
     def _clear_current(self) -> None:
         for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc):
             curve.clear()
+        if self.named:
+            for named in self.named.values():
+                named.remove(self.loss_plot, self.legend)
+            self.named.clear()
+            self._show_single_loss(True)
         self._raw_acc.clear()
         self._smoother.reset()
         self._acc_smoother.reset()
@@ -222,8 +302,9 @@ class LossView(QWidget):
         weight = value / 100.0
         self.smoothing_label.setText(f"{weight:.2f}")
         # Recompute the smoothed curves over the whole run with the new weight.
-        for smoother, raw, out in ((self._smoother, self.raw.series, self.smoothed),
-                                   (self._acc_smoother, self._raw_acc, self.train_acc)):
+        pairs = [(self._smoother, self.raw.series, self.smoothed), (self._acc_smoother, self._raw_acc, self.train_acc)]
+        pairs += [(named.smoother, named.raw.series, named.smoothed) for named in self.named.values()]
+        for smoother, raw, out in pairs:
             smoother.weight = weight
             smoother.reset()
             x, smoothed = raw.x.copy(), smoother.extend(raw.y)

@@ -26,7 +26,7 @@ def adopt(run: TrainingRun) -> None:
     for signal in (run.batch_ready, run.finished):
         try:
             signal.disconnect()
-        except (RuntimeError, TypeError):  # nothing was connected
+        except (RuntimeError, TypeError, RuntimeWarning):  # nothing was connected (PySide6 warns)
             pass
     run.setParent(None)  # outlives the panel that made it
     _adopted.add(run)

@@ -1,10 +1,13 @@
-"""The live training panel: controls, settings, progress and the plots, around one :class:`TrainingRun`.
+"""The live training panel: the controls (:mod:`.controls`) beside the plots (:mod:`.views`), and the
+life of a run, which is what this module is about.
 
 The panel makes a :class:`~explorer.training.trainer.Trainer` on the GUI thread, so a network,
 dataset or settings problem is shown at once and no thread starts; then the run trains in its
-own thread and the panel draws each condensed batch of snapshots it delivers. Pressing Train
-again after a run continues from the trained weights while the network is unchanged; Reset
-weights starts the next run afresh, the earlier curves staying faded for comparison.
+own thread and each condensed batch of snapshots it delivers is drawn in stages
+(:mod:`.drawing`). Pressing Train again after a run continues from
+the trained weights (every network's, :mod:`.weights`) while the network is unchanged; a loaded
+checkpoint's weights are continued the same way; Reset weights starts the next run afresh, the
+earlier curves staying faded for comparison.
 
 ``attach(window)`` is the one call that puts the panel into the main window and connects it.
 """
@@ -14,13 +17,12 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import (QFrame, QGridLayout, QPushButton, QScrollArea,
-                               QSizePolicy, QSplitter, QStyle, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from explorer.data import DatasetCache, DatasetError
-from explorer.graph import Document, get_kind
+from explorer.graph import Document
 from explorer.graph.errors import GraphError
 from explorer.training.faults import hint_for
 from explorer.training.probes import LIVE_RATES
@@ -28,16 +30,13 @@ from explorer.training.settings import SettingsError, TrainingSettings, complete
 from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot
 from explorer.training.trainer import Trainer
 
-from .activation_view import ActivationView
-from .boundary_view import BoundaryView
+from .controls import TrainingControls
 from .cores import training_threads
-from .feature_map_view import FeatureMapView
-from .gradient_plot import GradientView
-from .loss_plot import LossView
-from .message_bar import ERROR, INFO, WARNING, MessageBar
 from . import orphans
-from .progress_view import ProgressView
-from .settings_form import SettingsForm
+from .drawing import StagedDrawing
+from .message_bar import ERROR, INFO, WARNING
+from .views import TrainingViews
+from .weights import TrainedWeights, state_dicts_of
 from .worker import SnapshotBatch, TrainingRun
 
 SHUTDOWN_TIMEOUT = 0.8  # seconds a closing window waits for the training thread (closing takes < 1 s)
@@ -59,6 +58,7 @@ class TrainingPanel(QWidget):
     run_started = Signal()
     batch_applied = Signal(object)  # SnapshotBatch, after the plots drew it
     run_finished = Signal(object)   # DoneSnapshot | ErrorSnapshot
+    weights_changed = Signal(bool)  # trained weights were kept (True) or forgotten (False)
 
     def __init__(self, document: Document | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,20 +74,13 @@ class TrainingPanel(QWidget):
         self.document: Document | None = None
         self.window = None
         self.run: TrainingRun | None = None
-        self.latest_step: StepSnapshot | None = None
-        self._saved = None          # (document, version, state_dict) of the last good run, to continue from
+        self.weights: TrainedWeights | None = None  # of the last good run or a loaded checkpoint
         self._step_offset = 0       # steps done by earlier runs continued now (x axis of the plots)
-        self._stages: list = []          # drawing still to do, one call per turn of the event loop, in order
-        self._taken: list[SnapshotBatch] = []
-        self._pictures: dict = {}
-        self._force_progress = False
-        self._stage_timer = QTimer(self)
-        self._stage_timer.setSingleShot(True)
-        self._stage_timer.setInterval(1)
-        self._stage_timer.timeout.connect(self._next_stage)
 
         self._build_controls()
         self._build_plots()
+        self.staged = StagedDrawing(self.views, self.progress_view, self)
+        self.staged.batch_drawn.connect(self.batch_applied)
         splitter = QSplitter(Qt.Orientation.Horizontal, objectName="trainingSplitter")
         splitter.addWidget(self.side)
         splitter.addWidget(self.plots)
@@ -106,54 +99,14 @@ class TrainingPanel(QWidget):
     # Building ------------------------------------------------------------------------------------
 
     def _build_controls(self) -> None:
-        style = self.style()
-        icon = QStyle.StandardPixmap
-        self._play_icon = style.standardIcon(icon.SP_MediaPlay)
-        self._pause_icon = style.standardIcon(icon.SP_MediaPause)
-        self.train_button = QPushButton(self._play_icon, "Train", objectName="trainButton")
-        self.train_button.setToolTip("Train the network on the chosen dataset")
-        self.pause_button = QPushButton(self._pause_icon, "Pause", objectName="pauseButton")
-        self.pause_button.setToolTip("Hold training after the current step; press again to resume")
-        self.step_button = QPushButton(style.standardIcon(icon.SP_MediaSkipForward), "Step", objectName="stepButton")
-        self.step_button.setToolTip("Train on one mini-batch, then wait")
-        self.stop_button = QPushButton(style.standardIcon(icon.SP_MediaStop), "Stop", objectName="stopButton")
-        self.stop_button.setToolTip("End this run; the trained weights are kept for the next one")
-        self.reset_button = QPushButton(style.standardIcon(icon.SP_BrowserReload), "Reset weights", objectName="resetButton")
-        self.reset_button.setToolTip("Forget the trained weights: the next run starts from fresh ones")
-        font = self.train_button.font()
-        font.setBold(True)
-        self.train_button.setFont(font)
-        buttons = QGridLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(self.train_button, 0, 0)
-        buttons.addWidget(self.pause_button, 0, 1)
-        buttons.addWidget(self.step_button, 0, 2)
-        buttons.addWidget(self.stop_button, 1, 0)
-        buttons.addWidget(self.reset_button, 1, 1, 1, 2)
-
-        self.progress_view = ProgressView()
-        view = self.progress_view  # its parts, by the names tests and the benchmark use
+        self.side = TrainingControls()
+        side = self.side  # its parts, by the names tests, the benchmark and the grab scripts use
+        self.train_button, self.pause_button, self.step_button = side.train_button, side.pause_button, side.step_button
+        self.stop_button, self.reset_button = side.stop_button, side.reset_button
+        self.progress_view, self.message, self.form = side.progress_view, side.message, side.form
+        view = self.progress_view
         self.epoch_label, self.step_label, self.rate_label = view.epoch_label, view.step_label, view.rate_label
         self.elapsed_label, self.lr_label, self.progress = view.elapsed_label, view.lr_label, view.bar
-
-        self.message = MessageBar()
-        self.form = SettingsForm()
-        scroll = QScrollArea(objectName="settingsScroll")
-        scroll.setWidget(self.form)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-        self.side = QWidget(objectName="trainingControls")
-        side = QVBoxLayout(self.side)
-        side.setContentsMargins(0, 0, 4, 0)
-        side.addLayout(buttons)
-        side.addWidget(self.progress_view)
-        side.addWidget(self.message)
-        side.addWidget(scroll, 1)
-        self.side.setMinimumWidth(300)
-        self.side.setMaximumWidth(420)
-
         self.train_button.clicked.connect(lambda: self.train())
         self.pause_button.clicked.connect(self.toggle_pause)
         self.step_button.clicked.connect(self.step)
@@ -163,25 +116,13 @@ class TrainingPanel(QWidget):
         self.form.live_changed.connect(self._on_live_setting_changed)
 
     def _build_plots(self) -> None:
-        self.loss_view = LossView()
-        self.gradient_view = GradientView()
-        self.feature_view = FeatureMapView()
-        self.boundary_view = BoundaryView()
-        self.activation_view = ActivationView()
-        self.tabs = QTabWidget(objectName="trainingTabs")
-        self.tabs.addTab(self.feature_view, "Feature maps")
-        self.tabs.addTab(self.boundary_view, "Decision boundary")
-        self.tabs.addTab(self.activation_view, "Activations")
-        self.plots = QSplitter(Qt.Orientation.Horizontal, objectName="trainingPlots")
-        self.plots.addWidget(self.loss_view)
-        self.plots.addWidget(self.gradient_view)
-        self.plots.addWidget(self.tabs)
-        self.plots.setChildrenCollapsible(False)
-        for i, stretch in enumerate((4, 4, 5)):
-            self.plots.setStretchFactor(i, stretch)
-        for widget in (self.loss_view, self.gradient_view, self.tabs):
-            widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            widget.setMinimumWidth(260)
+        self.views = self.plots = TrainingViews()
+        views = self.views  # its parts, by the names tests, the benchmark and the grab scripts use
+        self.loss_view, self.gradient_view, self.tabs = views.loss_view, views.gradient_view, views.tabs
+        self.feature_view, self.boundary_view, self.activation_view = (views.feature_view, views.boundary_view,
+                                                                       views.activation_view)
+        self.reconstruction_view, self.gan_view, self.graph_view = (views.reconstruction_view, views.gan_view,
+                                                                    views.graph_view)
         self.feature_view.probe_changed.connect(self._on_probe_changed)
         self.gradient_view.tints_changed.connect(self._on_tints_changed)
 
@@ -238,16 +179,12 @@ class TrainingPanel(QWidget):
         self.document = document
         document.changed.connect(self._on_document_changed)
         document.meta_changed.connect(self._on_meta_changed)
-        self._saved = None
+        self._set_weights(None)
         self._step_offset = 0
-        self._stage_timer.stop()
-        self._stages, self._taken, self._pictures = [], [], {}
+        self.staged.cancel()
         self.form.set_settings(document.training)
-        self.loss_view.clear()
-        self.gradient_view.clear()
-        self.feature_view.clear()
-        self.activation_view.clear()
-        self.boundary_view.clear()
+        self.views.clear()
+        self.views.show_task(self.form.task_shown())
         self.message.clear()
         self._reset_progress()
         self._on_document_changed()
@@ -255,6 +192,8 @@ class TrainingPanel(QWidget):
     def _on_document_changed(self) -> None:
         if self.run is None:
             self._refresh_feature_nodes()
+            self.form.set_code_candidates([n for n in self.document.topological_order()
+                                           if self.document.node(n).layer.max_inputs > 0])
         self._update_buttons()
 
     def _on_meta_changed(self) -> None:
@@ -263,6 +202,7 @@ class TrainingPanel(QWidget):
             return
         if completed(self.document.training) != completed(self.form.settings()):
             self.form.set_settings(self.document.training)
+        self.views.show_task(self.form.task_shown())  # the task's tab shows before the first run
 
     def _on_settings_edited(self, settings: dict) -> None:
         if self.document is None or settings == self.document.training:
@@ -274,24 +214,7 @@ class TrainingPanel(QWidget):
             self.document.set_meta(training=settings)
 
     def _refresh_feature_nodes(self) -> None:
-        doc = self.document
-        try:
-            report = doc.infer()
-            order = doc.topological_order()
-        except GraphError:
-            return
-        nodes, default = [], None
-        for node_id in order:
-            info = report.nodes.get(node_id)
-            node = doc.node(node_id)
-            if info is None or info.output is None or info.output.rank != 3 or node.layer.max_inputs == 0:
-                continue
-            nodes.append((node_id, f"{node.kind} {info.output}"))
-            if default is None and get_kind(node.kind).group == "Convolution":
-                default = node_id
-        self.feature_view.set_candidates(nodes, default)
-        if not nodes:
-            self.feature_view.caption.setText("No layer here gives image-shaped output [C, H, W].")
+        self.views.refresh_feature_nodes(self.document)
 
     def on_node_clicked(self, node_id: str) -> None:
         """A node was clicked on the canvas: show its feature maps if it has any."""
@@ -312,6 +235,9 @@ class TrainingPanel(QWidget):
             dataset = self.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
                                          val_fraction=settings.val_fraction)
             options = {"probe_rates": self.probe_rates, **self.trainer_options}
+            continuing = self.weights is not None and self.weights.fit(self.document)
+            if continuing:
+                options["initial_state"] = self.weights.state_dicts
             trainer = self.trainer_factory(self.document, settings, dataset=dataset, **options)
         except (GraphError, DatasetError, SettingsError) as error:
             self._show_cannot_train(error)
@@ -323,7 +249,6 @@ class TrainingPanel(QWidget):
         finally:
             QGuiApplication.restoreOverrideCursor()
 
-        continuing = self._continue_weights(trainer)
         if not continuing:
             self._step_offset = 0
             self.loss_view.begin_run()
@@ -368,12 +293,9 @@ class TrainingPanel(QWidget):
         """Forget the trained weights; the next run starts afresh (these curves stay, faded)."""
         if self.run is not None:
             return
-        self._saved = None
+        self._set_weights(None)
         self._step_offset = 0
-        self.loss_view.begin_run()
-        self.gradient_view.clear()
-        self.feature_view.clear()
-        self.activation_view.clear()
+        self.views.forget_weights()
         self.message.clear()
         self._reset_progress()
         self._update_buttons()
@@ -381,112 +303,63 @@ class TrainingPanel(QWidget):
 
     # Runs ----------------------------------------------------------------------------------------
 
-    def _continue_weights(self, trainer) -> bool:
-        saved = self._saved
-        if saved is None or saved[0] is not self.document or saved[1] != self.document.version:
-            return False
-        try:
-            trainer.module.load_state_dict(saved[2])
-        except (RuntimeError, KeyError):
-            return False
-        return True
-
     def _prepare_views(self, trainer, fresh: bool) -> None:
-        doc = self.document
-        order = doc.topological_order()
-        layers = getattr(getattr(trainer, "module", None), "layers", {})
-        with_params = [n for n in order if n in layers and any(True for _ in layers[n].parameters())]
-        if fresh or self.gradient_view.history is None or self.gradient_view.history.layers != with_params:
-            self.gradient_view.begin_run(with_params)
-        self.activation_view.set_order(order)
-        self._refresh_feature_nodes()
         dataset = getattr(trainer, "dataset", None)
+        index = self.feature_view.probe_spin.value()
         if dataset is not None:
             # The probe the student chose before pressing Train is the one the run shows.
-            index = min(self.feature_view.probe_spin.value(), len(dataset.x_val) - 1)
+            index = min(index, len(dataset.x_val) - 1)
             if index != getattr(trainer, "probe_index", 0) and hasattr(trainer, "set_probe_index"):
                 trainer.set_probe_index(index)
-            self.feature_view.set_probe_range(len(dataset.x_val), index)
-            if dataset.is_2d:
-                self.boundary_view.set_points(dataset.x_train, dataset.y_train, dataset.num_classes)
-            else:
-                self.boundary_view.set_points(None, None, None)
-        has_maps = bool(self.feature_view._candidates)
-        if dataset is not None and dataset.is_2d:
-            self.tabs.setCurrentWidget(self.boundary_view)
-        elif has_maps:
-            self.tabs.setCurrentWidget(self.feature_view)
-        else:
-            self.tabs.setCurrentWidget(self.activation_view)
+        self.views.prepare(self.document, trainer, fresh, index)
 
     def _on_batch(self, batch: SnapshotBatch) -> None:
-        """Take a batch in at once (cheap), then draw it in stages, one view per turn of the event loop.
-
-        Drawing everything at once blocked the event loop for the sum of all the repaints; in stages,
-        the window can react between any two of them.
-        """
-        offset = self._step_offset
-        if batch.steps:
-            self.loss_view.add_steps(batch.steps, offset)
-            self.gradient_view.add_steps(batch.steps, offset)
-            self.latest_step = batch.steps[-1]
-            run = self.run
-            if run is None or run.paused or batch.end is not None:
-                self._force_progress = True
-        if batch.validations:
-            self.loss_view.add_validations(batch.validations, offset)
-        for name in ("feature_maps", "activation", "boundary"):
-            picture = getattr(batch, name)
-            if picture is not None:
-                self._pictures[name] = picture
-        self._taken.append(batch)
-        # Every stage is due again, the ones already drawn for an earlier batch too: a batch that
-        # lands while stages are queued has steps the drawn curves lack. Stages run in a fixed
-        # order, so the progress stage, which reports the batches as drawn, always runs last.
-        for stage in self._drawing_stages():
-            if stage not in self._stages:
-                self._stages.append(stage)
-        self._stages.sort(key=self._drawing_stages().index)
-        if not self._stage_timer.isActive():
-            self._stage_timer.start()
-
-    def _drawing_stages(self) -> list:
-        return [self.loss_view.redraw, self.gradient_view.redraw, self._draw_pictures, self._draw_progress]
+        """Take a batch in at once (cheap), then draw it in stages (see :mod:`.drawing`)."""
+        run = self.run
+        force = run is None or run.paused or batch.end is not None
+        self.staged.take(batch, self._step_offset, force_progress=force)
 
     def _next_stage(self) -> None:
-        if self._stages:
-            self._stages.pop(0)()
-        if self._stages:
-            self._stage_timer.start()
+        self.staged.next_stage()
 
-    def _draw_pictures(self) -> None:
-        pictures, self._pictures = self._pictures, {}
-        if "feature_maps" in pictures:
-            self.feature_view.show_snapshot(pictures["feature_maps"])
-        if "activation" in pictures:
-            self.activation_view.show_snapshot(pictures["activation"])
-        if "boundary" in pictures:
-            self.boundary_view.show_snapshot(pictures["boundary"])
+    @property
+    def _stage_timer(self):
+        return self.staged.timer
 
-    def _draw_progress(self) -> None:
-        """The last stage: the figures, then ``batch_applied`` for every batch drawn."""
-        if self.latest_step is not None:
-            self.progress_view.show_step(self.latest_step, force=self._force_progress)
-        self._force_progress = False
-        taken, self._taken = self._taken, []
-        for batch in taken:
-            self.batch_applied.emit(batch)
+    @property
+    def latest_step(self) -> StepSnapshot | None:
+        return self.staged.latest_step
 
     @property
     def drawing(self) -> bool:
         """True while a batch taken in is still being drawn (tests wait for it to end)."""
-        return bool(self._stages)
+        return self.staged.busy
 
     def flush_drawing(self) -> None:
         """Run the drawing stages still waiting, now (a run ended, a document is replaced)."""
-        self._stage_timer.stop()
-        while self._stages:
-            self._stages.pop(0)()
+        self.staged.flush()
+
+    # Weights -------------------------------------------------------------------------------------
+
+    def _set_weights(self, weights: TrainedWeights | None) -> None:
+        self.weights = weights
+        self.weights_changed.emit(weights is not None)
+
+    def has_weights(self) -> bool:
+        """True when there are trained weights of the document as it is (something to save)."""
+        return self.weights is not None and self.document is not None and self.weights.fit(self.document)
+
+    def use_weights(self, state_dicts: dict[str, dict], steps: int = 0) -> bool:
+        """Continue from ``state_dicts`` (a loaded checkpoint of this document): the next Train starts there."""
+        if self.run is not None or self.document is None:
+            return False
+        self._set_weights(TrainedWeights(self.document, self.document.version, dict(state_dicts), steps,
+                                         source="checkpoint"))
+        self._step_offset = 0
+        self.views.forget_weights()
+        self._reset_progress()
+        self._update_buttons()
+        return True
 
     def _on_run_finished(self, end: DoneSnapshot | ErrorSnapshot) -> None:
         self.flush_drawing()
@@ -496,11 +369,12 @@ class TrainingPanel(QWidget):
         good = isinstance(end, DoneSnapshot) and end.reason in ("finished", "stopped")
         module = getattr(trainer, "module", None)
         if good and module is not None and steps > 0:
-            state = {k: v.detach().clone() for k, v in module.state_dict().items()}
-            self._saved = (self.document, self.document.version, state)
+            before = self.weights.steps if self.weights is not None and self.weights.fit(self.document) else 0
+            self._set_weights(TrainedWeights(self.document, self.document.version, state_dicts_of(trainer),
+                                             before + steps))
             self._step_offset += steps
-        # A diverged or failed run's weights are no start for another: the last good ones (saved
-        # before it, a detached copy) stay, so the next Train continues from them.
+        # A diverged or failed run's weights are no start for another: the last good ones (kept from
+        # before it, detached copies) stay, so the next Train continues from them.
         if run.parent() is self:  # an abandoned run (orphans.py) is deleted when its thread ends
             run.deleteLater()
         self._set_locked(False)
@@ -532,6 +406,9 @@ class TrainingPanel(QWidget):
         series = self.loss_view.val_acc.series
         if len(series):
             return f"; validation accuracy {100 * series.y[-1]:.1f}%"
+        named = [(name, loss.val.series) for name, loss in self.loss_view.named.items() if len(loss.val.series)]
+        if named:  # a GAN: each network's loss, by name
+            return "; validation losses " + ", ".join(f"{name} {series.y[-1]:.4g}" for name, series in named)
         series = self.loss_view.val_loss.series
         if len(series):
             return f"; validation loss {series.y[-1]:.4g}"
@@ -562,21 +439,13 @@ class TrainingPanel(QWidget):
     # Showing state -------------------------------------------------------------------------------
 
     def _reset_progress(self) -> None:
-        self.latest_step = None
-        self.progress_view.reset(self._step_offset)
+        self.staged.reset_progress(self._step_offset)
 
     def _update_buttons(self) -> None:
         run = self.run
-        idle = run is None
-        paused = not idle and run.paused
         has_network = self.document is not None and len(self.document) > 0
-        self.train_button.setEnabled(idle and has_network)
-        self.pause_button.setEnabled(not idle)
-        self.pause_button.setText("Resume" if paused else "Pause")
-        self.pause_button.setIcon(self._play_icon if paused else self._pause_icon)
-        self.step_button.setEnabled((idle and has_network) or paused)
-        self.stop_button.setEnabled(not idle)
-        self.reset_button.setEnabled(idle and (self._saved is not None or self.loss_view.step_count > 0))
+        self.side.show_state(idle=run is None, paused=run is not None and run.paused, can_train=has_network,
+                             can_reset=self.weights is not None or self.loss_view.step_count > 0)
 
     def _set_locked(self, locked: bool) -> None:
         self.progress_view.set_locked(locked)

@@ -19,6 +19,9 @@ SMOOTH = QColor("#1a73e8")
 VALIDATION = QColor("#d93025")
 ACCURACY = QColor("#188038")
 FADED = QColor(128, 128, 128, 110)
+# One colour per class (TensorFlow Playground's orange and blue first), shared by every view of classes.
+CLASS_COLOURS = [QColor("#f59322"), QColor("#0877bd"), QColor("#188038"), QColor("#a142f4"), QColor("#d93025"),
+                 QColor("#12b5cb"), QColor("#e52592"), QColor("#9aa0a6"), QColor("#795548"), QColor("#303f9f")]
 
 PLOT_FONT_PT = 10
 

@@ -1,4 +1,4 @@
-"""The training settings as a form: dataset and its options, optimiser, learning rate and the rest.
+"""The training settings as a form: the task, dataset and its options, optimiser, learning rate and the rest.
 
 The form shows a settings dict (the document's ``training`` section) and says when the user edits
 it; it never writes to the document itself. Values are set with signals blocked, so showing a
@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
                                QHBoxLayout, QLineEdit, QSlider, QSpinBox, QToolButton, QWidget)
 
 from explorer.data import DATASETS
+from explorer.data.graphs import SPECS as GRAPH_SPECS
 from explorer.graph.params import Param
-from explorer.training.settings import INITS, OPTIMIZERS, TrainingSettings
+from explorer.training.settings import INITS, OPTIMIZERS, RECONSTRUCTION_LOSSES, TASKS, TrainingSettings
 
 LR_MIN_EXP, LR_MAX_EXP = -6, 1     # the slider spans 1e-6 .. 10
 SLIDER_STEPS_PER_DECADE = 50
@@ -26,6 +27,33 @@ MAX_INT = 2**31 - 1
 
 OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"}
 INIT_NAMES = {"default": "PyTorch default", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)", "normal": "Normal"}
+# The tasks as the form names them, with what each one does.
+TASK_NAMES = {
+    "auto": "Automatic (from the dataset)",
+    "supervised": "Supervised",
+    "reconstruction": "Autoencoder (reconstruction)",
+    "adversarial": "GAN (adversarial)",
+    "node_classification": "Graph node classification",
+}
+TASK_TIPS = {
+    "auto": "Graph datasets train node classification; every other dataset trains supervised",
+    "supervised": "Learn the dataset's targets from its samples: classes (cross-entropy) or values (MSE)",
+    "reconstruction": "An autoencoder: learn to give back each input through a narrow code layer; "
+                      "the targets are the inputs themselves",
+    "adversarial": "A GAN: a generator (from a noise Input) learns to make samples that a discriminator "
+                   "(from a data-shaped Input) cannot tell from the real ones; needs two networks",
+    "node_classification": "A graph network: learn every node's class from a few labelled nodes, "
+                           "passing messages along the graph's edges (GraphConv)",
+}
+RECONSTRUCTION_LOSS_NAMES = {"mse": "Mean squared error", "bce": "Binary cross-entropy (data in [0, 1])"}
+AUTO_SHORT = {"supervised": "supervised", "node_classification": "graph nodes"}  # what "auto" picks, briefly
+GRAPH_DATASETS = frozenset(spec.name for spec in GRAPH_SPECS)
+AUTO_CODE_NODE = "(the narrowest layer)"
+
+
+def automatic_task(dataset: str) -> str:
+    """The task ``"auto"`` trains for ``dataset``."""
+    return "node_classification" if dataset in GRAPH_DATASETS else "supervised"
 
 
 class ExactSpinBox(QDoubleSpinBox):
@@ -123,6 +151,21 @@ class SettingsForm(QWidget):
         self._option_widgets: dict[str, QWidget] = {}
         self._running = False
 
+        self.task = QComboBox(objectName="taskCombo")
+        for key in TASKS:
+            self.task.addItem(TASK_NAMES.get(key, key), key)
+            self.task.setItemData(self.task.count() - 1, TASK_TIPS.get(key, ""), Qt.ItemDataRole.ToolTipRole)
+        self.reconstruction_loss = QComboBox(objectName="reconstructionLossCombo")
+        for key in RECONSTRUCTION_LOSSES:
+            self.reconstruction_loss.addItem(RECONSTRUCTION_LOSS_NAMES.get(key, key), key)
+        self.code_node = QComboBox(objectName="codeNodeCombo")
+        self.code_node.addItem(AUTO_CODE_NODE, None)
+        self.d_steps = QSpinBox(objectName="dStepsSpin")
+        self.d_steps.setRange(1, 100)
+        self.d_steps.setKeyboardTracking(False)
+        self._code_node_value: str | None = None
+        self._networks: dict[str, str] = {}
+        self._code_candidates: list[str] = []
         self.dataset = QComboBox(objectName="datasetCombo")
         for name, spec in DATASETS.items():
             self.dataset.addItem(name, name)
@@ -153,8 +196,19 @@ class SettingsForm(QWidget):
         self.val_fraction.setRange(0.01, 0.9)
         for box in (self.momentum, self.batch_size, self.epochs, self.seed, self.val_fraction):
             box.setKeyboardTracking(False)
+        from explorer.training.devices import available_devices
+
+        self.device = QComboBox(objectName="deviceCombo")
+        for key, label in available_devices():
+            self.device.addItem(label, key)
 
         tips = {
+            self.task: "What one training step learns: hover over a choice for what it does",
+            self.reconstruction_loss: "How far a reconstruction is from its input: mean squared error, or binary "
+                                      "cross-entropy for data in [0, 1] such as the digits' pixels",
+            self.code_node: "The layer whose output is the code the autoencoder squeezes its input through; "
+                            "with 2 units its codes are drawn by class",
+            self.d_steps: "Discriminator steps per generator step (k in the GAN paper)",
             self.dataset: "What the network learns from",
             self.optimizer: "How the weights follow the gradient",
             self.momentum: "SGD and RMSprop: how much of the previous update carries on (Adam ignores it)",
@@ -165,6 +219,7 @@ class SettingsForm(QWidget):
             self.init: "How the weights start",
             self.init_std: "Standard deviation of the Normal initialisation",
             self.val_fraction: "Share of the samples held out to measure validation loss and accuracy",
+            self.device: "Where training runs: the CPU, or a CUDA GPU when this machine has one",
         }
         for widget, tip in tips.items():
             widget.setToolTip(tip)
@@ -172,6 +227,10 @@ class SettingsForm(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Task", self.task)
+        form.addRow("Loss", self.reconstruction_loss)
+        form.addRow("Code layer", self.code_node)
+        form.addRow("D steps", self.d_steps)
         form.addRow("Dataset", self.dataset)
         form.addRow(self.options_box)
         form.addRow("Optimiser", self.optimizer)
@@ -184,8 +243,13 @@ class SettingsForm(QWidget):
         form.addRow("Initialisation", self.init)
         form.addRow("Init std", self.init_std)
         form.addRow("Validation share", self.val_fraction)
+        form.addRow("Device", self.device)
         self._form = form
 
+        self.task.activated.connect(self._on_edited)
+        self.reconstruction_loss.activated.connect(self._on_edited)
+        self.code_node.activated.connect(self._on_code_node_activated)
+        self.d_steps.valueChanged.connect(self._on_edited)
         self.dataset.activated.connect(self._on_dataset_changed)
         self.optimizer.activated.connect(self._on_edited)
         self.lr.value_changed.connect(lambda v: self._on_live("lr", v))
@@ -195,16 +259,29 @@ class SettingsForm(QWidget):
         for box in (self.epochs, self.seed, self.init_std, self.val_fraction):
             box.valueChanged.connect(self._on_edited)
         self.init.activated.connect(self._on_edited)
+        self.device.activated.connect(self._on_edited)
         self.set_settings({})
 
     # Showing and reading -------------------------------------------------------------------------
 
+    def _show_device(self, key: str) -> None:
+        """Select ``key``; a device this machine lacks (a file from elsewhere) is kept, marked, not replaced."""
+        self.device.blockSignals(True)
+        if self.device.findData(key) < 0:
+            self.device.addItem(f"{key} (not on this machine)", key)
+        self.device.setCurrentIndex(self.device.findData(key))
+        self.device.blockSignals(False)
+
     def set_settings(self, training: dict[str, Any]) -> None:
         """Show ``training`` (a document's section; missing keys show their defaults). No signals."""
         values = {**self._defaults, **{k: v for k, v in training.items() if k in self._defaults}}
+        self._show_device(str(values["device"]))
         for widget in self._value_widgets():
             widget.blockSignals(True)
         try:
+            self._set_combo(self.task, values["task"])
+            self._set_combo(self.reconstruction_loss, values["reconstruction_loss"])
+            self.d_steps.setValue(int(values["d_steps"]))
             self._set_combo(self.dataset, values["dataset"])
             self._set_combo(self.optimizer, values["optimizer"])
             self.lr.set_value(float(values["lr"]))
@@ -222,11 +299,19 @@ class SettingsForm(QWidget):
                 widget.blockSignals(False)
         options = values.get("dataset_options")
         self._options = dict(options) if isinstance(options, dict) else {}
+        networks = values.get("networks")
+        self._networks = dict(networks) if isinstance(networks, dict) else {}
+        code = values.get("code_node")
+        self._code_node_value = code if isinstance(code, str) and code else None
+        self._show_code_node()
         self._build_options(self.dataset.currentData())
         self._update_enabled()
 
     def settings(self) -> dict[str, Any]:
         """The settings shown, as a ``training`` section (every key, in the file format's order)."""
+        return {**self._shown_settings(), "device": self.device.currentData()}
+
+    def _shown_settings(self) -> dict[str, Any]:
         return {
             "dataset": self.dataset.currentData(),
             "dataset_options": dict(self._options),
@@ -240,12 +325,46 @@ class SettingsForm(QWidget):
             "init": self.init.currentData(),
             "init_std": self.init_std.value(),
             "val_fraction": self.val_fraction.value(),
+            "task": self.task.currentData(),
+            "reconstruction_loss": self.reconstruction_loss.currentData(),
+            "code_node": self._code_node_value,
+            "d_steps": self.d_steps.value(),
+            "networks": dict(self._networks),
         }
+
+    def task_shown(self) -> str:
+        """The task a run of the settings shown trains: the chosen one, or what "auto" picks."""
+        task = self.task.currentData()
+        return automatic_task(self.dataset.currentData()) if task == "auto" else task
+
+    def set_code_candidates(self, nodes: list[str]) -> None:
+        """The layers that may be the code (the document's, in graph order); the choice shown stays."""
+        self._code_candidates = list(nodes)
+        self._show_code_node()
+
+    def _show_code_node(self) -> None:
+        combo = self.code_node
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(AUTO_CODE_NODE, None)
+        nodes = list(self._code_candidates)
+        if self._code_node_value is not None and self._code_node_value not in nodes:
+            nodes.append(self._code_node_value)  # named by the file, whatever the network holds now
+        for node_id in nodes:
+            combo.addItem(node_id, node_id)
+        index = combo.findData(self._code_node_value) if self._code_node_value is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _on_code_node_activated(self, index: int) -> None:
+        self._code_node_value = self.code_node.itemData(index)
+        self._on_edited()
 
     def set_running(self, running: bool) -> None:
         """While running only the live settings can change."""
         self._running = running
         self._update_enabled()
+        self.device.setEnabled(not running)
 
     # Dataset options -----------------------------------------------------------------------------
 
@@ -340,9 +459,17 @@ class SettingsForm(QWidget):
 
     def _update_enabled(self) -> None:
         running = self._running
-        for widget in (self.dataset, self.options_box, self.optimizer, self.epochs, self.seed, self.init,
-                       self.init_std, self.val_fraction):
+        for widget in (self.task, self.reconstruction_loss, self.code_node, self.d_steps, self.dataset,
+                       self.options_box, self.optimizer, self.epochs, self.seed, self.init, self.init_std,
+                       self.val_fraction):
             widget.setEnabled(not running)
+        task = self.task_shown()
+        self._form.setRowVisible(self.reconstruction_loss, task == "reconstruction")
+        self._form.setRowVisible(self.code_node, task == "reconstruction")
+        self._form.setRowVisible(self.d_steps, task == "adversarial")
+        auto = f"Automatic ({AUTO_SHORT[automatic_task(self.dataset.currentData())]})"
+        if self.task.itemText(0) != auto:
+            self.task.setItemText(0, auto)
         self.init_std.setEnabled(not running and self.init.currentData() == "normal")
         uses_momentum = self.optimizer.currentData() in ("sgd", "rmsprop")
         self.momentum.setEnabled(uses_momentum)
@@ -350,8 +477,9 @@ class SettingsForm(QWidget):
                                  else "Adam and AdamW keep their own momentum; this setting is for SGD and RMSprop")
 
     def _value_widgets(self) -> list[QWidget]:
-        return [self.dataset, self.optimizer, self.momentum, self.weight_decay, self.batch_size, self.epochs,
-                self.seed, self.init, self.init_std, self.val_fraction]
+        return [self.task, self.reconstruction_loss, self.d_steps, self.dataset, self.optimizer, self.momentum,
+                self.weight_decay, self.batch_size, self.epochs, self.seed, self.init, self.init_std,
+                self.val_fraction]
 
     @staticmethod
     def _set_combo(combo: QComboBox, key: str) -> None:

@@ -3,7 +3,8 @@
 Only plain snapshots cross from the training thread to the GUI, and not often (STYLE 7, 8):
 
 * the worker puts every snapshot into a :class:`SnapshotMailbox`; step scalars and validations
-  accumulate, images (feature maps, activation statistics, decision boundary) are latest-wins;
+  accumulate, images (feature maps, activation statistics, decision boundary, and the task's own
+  pictures: reconstructions, GAN samples, graph predictions) are latest-wins;
 * the worker emits ``snapshots_ready`` only when the mailbox goes from empty to non-empty, so at
   most one notification is ever waiting in the GUI's event queue, however fast the steps come;
 * :class:`TrainingRun`, on the GUI thread, empties the mailbox at most every ``interval_ms``
@@ -30,13 +31,18 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot,
-                                         FeatureMapSnapshot, StepSnapshot, ValidationSnapshot)
+                                         FeatureMapSnapshot, GanSnapshot, GraphSnapshot, ReconstructionSnapshot,
+                                         StepSnapshot, TaskPicture, ValidationSnapshot)
 
 from explorer.training.threads import ThreadGovernor
 
 from .cores import lower_this_thread_priority
 
 EndSnapshot = DoneSnapshot | ErrorSnapshot
+
+# The task pictures by the name a batch files them under; the latest of each wins.
+TASK_PICTURES: dict[type, str] = {ReconstructionSnapshot: "reconstruction", GanSnapshot: "gan",
+                                  GraphSnapshot: "graph"}
 
 
 @dataclass
@@ -48,11 +54,12 @@ class SnapshotBatch:
     activation: ActivationSnapshot | None = None
     feature_maps: FeatureMapSnapshot | None = None
     boundary: BoundarySnapshot | None = None
+    pictures: dict[str, TaskPicture] = field(default_factory=dict)  # "reconstruction" | "gan" | "graph"
     end: EndSnapshot | None = None
 
     def __bool__(self) -> bool:
         return bool(self.steps or self.validations or self.activation or self.feature_maps or self.boundary
-                    or self.end)
+                    or self.pictures or self.end)
 
 
 class SnapshotMailbox:
@@ -77,6 +84,8 @@ class SnapshotMailbox:
                 batch.activation = snap
             elif isinstance(snap, BoundarySnapshot):
                 batch.boundary = snap
+            elif type(snap) in TASK_PICTURES:
+                batch.pictures[TASK_PICTURES[type(snap)]] = snap
             elif isinstance(snap, (DoneSnapshot, ErrorSnapshot)):
                 if batch.end is None:  # the first end is the true one
                     batch.end = snap

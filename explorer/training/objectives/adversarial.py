@@ -39,6 +39,71 @@ REAL_POINTS = 1000    # real points drawn for 2-D data
 VALIDATION_SAMPLES = 1000
 
 
+def find_roles(doc, sample_shape, chosen: dict[str, str] | None = None) -> dict[str, str]:
+    """Which network of ``doc`` is the generator and which the discriminator: {role: output node id}.
+
+    ``chosen`` (the settings' ``networks``) names roles outright; the others are found by shape for
+    data of ``sample_shape``. Raises ``BuildError`` (or ``SettingsError`` for a bad ``chosen``)
+    saying why when it cannot tell. The window can call this to mark the roles on the canvas.
+    """
+    chosen = dict(chosen or {})
+    outputs = doc.outputs()
+    for role, node_id in chosen.items():
+        if not doc.has_node(node_id):
+            raise SettingsError(f"training setting 'networks' makes '{node_id}' the {role}, but the document "
+                                f"has no node '{node_id}'", "networks")
+        if node_id not in outputs:
+            raise SettingsError(f"training setting 'networks' makes '{node_id}' the {role}, but '{node_id}' "
+                                f"is not a network's output (outputs: {', '.join(outputs)})", "networks")
+    if len(outputs) < 2:
+        named = f" ('{outputs[0]}')" if outputs else ""
+        raise BuildError([GraphError(
+            f"a GAN (task adversarial) needs two networks in the document, a generator from a noise Input "
+            f"and a discriminator from a data-shaped Input, but it holds {len(outputs)}{named}",
+            outputs[0] if outputs else None)])
+    roles = dict(chosen)
+    sample = tuple(int(s) for s in sample_shape)
+    report = doc.infer()
+
+    def shape(node_id):
+        info = report.nodes.get(node_id)
+        return None if info is None or info.output is None else tuple(info.output.shape)
+
+    def free():
+        return [o for o in outputs if o not in roles.values()]
+
+    if "generator" not in roles:
+        fits = [o for o in free() if shape(o) == sample]
+        logits = [o for o in free() if shape(o) == (1,)]
+        others = 0 if "discriminator" in roles else 1  # free outputs besides the generator
+        if len(fits) == 1:
+            roles["generator"] = fits[0]
+        elif not fits and len(free()) == 1 + others and len(logits) == others:
+            # the other network is the discriminator, so this is the generator (its shape is refused by the GAN)
+            roles["generator"] = next(o for o in free() if o not in logits)
+        else:
+            raise BuildError([GraphError(
+                f"cannot tell which network is the generator: it should be the one whose output has the data's "
+                f"shape {fmt(sample)}, and {len(fits)} of the outputs ({', '.join(outputs)}) do; name it in the "
+                "training settings' 'networks'", outputs[0])])
+    if "discriminator" not in roles:
+        fits = [o for o in free() if shape(o) == (1,)]
+        if len(fits) == 1:
+            roles["discriminator"] = fits[0]
+        elif len(free()) == 1:
+            roles["discriminator"] = free()[0]  # the GAN refuses its shape, naming it
+        else:
+            raise BuildError([GraphError(
+                "cannot tell which network is the discriminator: it should be the one whose output is [1] "
+                f"(a logit), and {len(fits)} of the other outputs do; name it in the training settings' "
+                "'networks'", outputs[0])])
+    if network_nodes(doc, roles["generator"]) & network_nodes(doc, roles["discriminator"]):
+        raise BuildError([GraphError(
+            f"the generator '{roles['generator']}' and the discriminator '{roles['discriminator']}' share layers; "
+            "a GAN needs two separate networks", roles["discriminator"])])
+    return roles
+
+
 class Adversarial(Objective):
     name = "adversarial"
     roles = ("generator", "discriminator")
@@ -46,7 +111,7 @@ class Adversarial(Objective):
 
     def __init__(self, document, settings, dataset, device, output: str | None = None):
         super().__init__(document, settings, dataset, device)
-        roles = self._find_roles(settings.networks)
+        roles = find_roles(document, dataset.sample_shape, settings.networks)
         generator = self._build("generator", roles["generator"])
         discriminator = self._build("discriminator", roles["discriminator"])
         self.networks = {"generator": generator, "discriminator": discriminator}
@@ -73,59 +138,6 @@ class Adversarial(Objective):
             self._grid = None
 
     # Roles ------------------------------------------------------------------------------------------
-
-    def _find_roles(self, chosen: dict[str, str]) -> dict[str, str]:
-        doc, dataset = self.document, self.dataset
-        outputs = doc.outputs()
-        for role, node_id in chosen.items():
-            if not doc.has_node(node_id):
-                raise SettingsError(f"training setting 'networks' makes '{node_id}' the {role}, but the document "
-                                    f"has no node '{node_id}'", "networks")
-            if node_id not in outputs:
-                raise SettingsError(f"training setting 'networks' makes '{node_id}' the {role}, but '{node_id}' "
-                                    f"is not a network's output (outputs: {', '.join(outputs)})", "networks")
-        if len(outputs) < 2:
-            named = f" ('{outputs[0]}')" if outputs else ""
-            raise BuildError([GraphError(
-                f"a GAN (task adversarial) needs two networks in the document, a generator from a noise Input "
-                f"and a discriminator from a data-shaped Input, but it holds {len(outputs)}{named}",
-                outputs[0] if outputs else None)])
-        roles = dict(chosen)
-        sample = tuple(dataset.sample_shape)
-        report = self.report
-
-        def shape(node_id):
-            info = report.nodes.get(node_id)
-            return None if info is None or info.output is None else tuple(info.output.shape)
-
-        free = [o for o in outputs if o not in roles.values()]
-        if "generator" not in roles:
-            fits = [o for o in free if shape(o) == sample and o not in roles.values()]
-            if len(fits) == 1 or (fits and len(free) == 2 and "discriminator" not in roles
-                                  and any(shape(o) == (1,) for o in free if o != fits[0])):
-                roles["generator"] = fits[0]
-            else:
-                raise BuildError([GraphError(
-                    f"cannot tell which network is the generator: it should be the one whose output has the "
-                    f"data's shape {fmt(sample)}, and {len(fits)} of the outputs ({', '.join(outputs)}) do; name it "
-                    "in the training settings' 'networks'", outputs[0])])
-        if "discriminator" not in roles:
-            fits = [o for o in outputs if o not in roles.values() and shape(o) == (1,)]
-            rest = [o for o in outputs if o not in roles.values()]
-            if len(fits) == 1:
-                roles["discriminator"] = fits[0]
-            elif len(rest) == 1:
-                roles["discriminator"] = rest[0]  # checked below, with a message naming it
-            else:
-                raise BuildError([GraphError(
-                    "cannot tell which network is the discriminator: it should be the one whose output is [1] "
-                    f"(a logit), and {len(fits)} of the outputs do; name it in the training settings' 'networks'",
-                    outputs[0])])
-        if network_nodes(doc, roles["generator"]) & network_nodes(doc, roles["discriminator"]):
-            raise BuildError([GraphError(
-                f"the generator '{roles['generator']}' and the discriminator '{roles['discriminator']}' share layers; "
-                "a GAN needs two separate networks", roles["discriminator"])])
-        return roles
 
     def _check_shapes(self, generator, discriminator) -> None:
         dataset, sample = self.dataset, tuple(self.dataset.sample_shape)

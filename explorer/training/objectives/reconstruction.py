@@ -2,9 +2,9 @@
 
 The target is the input itself. The loss is the mean squared error, or binary cross-entropy for
 data in [0, 1] (``reconstruction_loss``). BCE is taken on the network's output as probabilities
-when the last layer is a Sigmoid (a Reshape or Flatten after it does not count), and otherwise on its output as logits (the numerically stable
-``binary_cross_entropy_with_logits``, the same loss without the Sigmoid layer); pictures then show
-the sigmoid of the output. The code is the output of ``code_node`` (default: the narrowest layer
+when the last layer is a Sigmoid (a Reshape or Flatten after it does not count), and otherwise on
+its output as logits (the numerically stable ``binary_cross_entropy_with_logits``, the same loss
+without the Sigmoid layer); pictures then show the sigmoid of the output. The code is the output of ``code_node`` (default: the narrowest layer
 between the Input and the output, the first of equals).
 """
 

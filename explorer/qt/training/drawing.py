@@ -1,0 +1,114 @@
+"""Staged drawing: a batch of snapshots is taken in at once (cheap), then drawn one view per turn of
+the event loop.
+
+Drawing everything at once blocked the event loop for the sum of all the repaints; in stages, the
+window can react between any two of them. Every stage is due again when a batch lands, the ones
+already drawn for an earlier batch too (a batch landing while stages are queued has steps the
+drawn curves lack); stages run in a fixed order, so the progress stage, which reports the batches
+as drawn, always runs last.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from explorer.training.snapshots import StepSnapshot
+
+from .progress_view import ProgressView
+from .views import TrainingViews
+from .worker import SnapshotBatch
+
+SHARED_PICTURES = ("feature_maps", "activation", "boundary")  # SnapshotBatch fields drawn by the shared views
+
+
+class StagedDrawing(QObject):
+    """Draws :class:`SnapshotBatch` es into ``views`` and ``progress`` in stages; ``batch_drawn`` after each."""
+
+    batch_drawn = Signal(object)  # SnapshotBatch, once every view drew it
+
+    def __init__(self, views: TrainingViews, progress: ProgressView, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.views = views
+        self.progress = progress
+        self.latest_step: StepSnapshot | None = None
+        self.stages: list = []          # drawing still to do, one call per turn of the event loop, in order
+        self._taken: list[SnapshotBatch] = []
+        self._pictures: dict = {}
+        self._force_progress = False
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self.next_stage)
+
+    def take(self, batch: SnapshotBatch, offset: int, *, force_progress: bool = False) -> None:
+        """Add ``batch`` to the views' data now (x shifted by ``offset``) and queue its drawing.
+
+        ``force_progress``: the figures must show this batch's last step (paused, or the run ends).
+        """
+        views = self.views
+        # Forced even by a batch without steps: the run's end can come after its last step's batch,
+        # and the figures must then show that step, not one the 4 Hz throttle left behind.
+        self._force_progress = self._force_progress or force_progress
+        if batch.steps:
+            views.loss_view.add_steps(batch.steps, offset)
+            views.gradient_view.add_steps(batch.steps, offset)
+            self.latest_step = batch.steps[-1]
+        if batch.validations:
+            views.loss_view.add_validations(batch.validations, offset)
+        for name in SHARED_PICTURES:
+            picture = getattr(batch, name)
+            if picture is not None:
+                self._pictures[name] = picture
+        self._pictures.update(batch.pictures)
+        self._taken.append(batch)
+        order = self._order()
+        for stage in order:
+            if stage not in self.stages:
+                self.stages.append(stage)
+        self.stages.sort(key=order.index)
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def _order(self) -> list:
+        return [self.views.loss_view.redraw, self.views.gradient_view.redraw, self._draw_pictures,
+                self._draw_progress]
+
+    def next_stage(self) -> None:
+        if self.stages:
+            self.stages.pop(0)()
+        if self.stages:
+            self.timer.start()
+
+    def flush(self) -> None:
+        """Run the stages still waiting, now (a run ended)."""
+        self.timer.stop()
+        while self.stages:
+            self.stages.pop(0)()
+
+    def cancel(self) -> None:
+        """Forget what waits (another document): nothing of it is drawn."""
+        self.timer.stop()
+        self.stages, self._taken, self._pictures = [], [], {}
+        self._force_progress = False
+
+    def reset_progress(self, offset: int) -> None:
+        self.latest_step = None
+        self.progress.reset(offset)
+
+    @property
+    def busy(self) -> bool:
+        """True while a batch taken in is still being drawn."""
+        return bool(self.stages)
+
+    def _draw_pictures(self) -> None:
+        pictures, self._pictures = self._pictures, {}
+        self.views.draw_pictures(pictures)
+
+    def _draw_progress(self) -> None:
+        """The last stage: the figures, then ``batch_drawn`` for every batch drawn."""
+        if self.latest_step is not None:
+            self.progress.show_step(self.latest_step, force=self._force_progress)
+        self._force_progress = False
+        taken, self._taken = self._taken, []
+        for batch in taken:
+            self.batch_drawn.emit(batch)
