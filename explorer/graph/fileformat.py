@@ -10,8 +10,9 @@ import math
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .document import Document
 from .errors import FileFormatError, GraphError
@@ -73,13 +74,23 @@ def save(doc: Document, path: str | os.PathLike) -> None:
 
 
 def write_text_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` in one step, keeping its permissions; on failure nothing changes."""
+    """Replace ``path`` by ``text`` (UTF-8) in one step, keeping its permissions; on failure nothing changes."""
+    write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], object]) -> None:
+    """Replace ``path`` by what ``write(handle)`` writes, in one step: a temporary file in the same
+    folder, then ``os.replace``. The file keeps its permissions (a new one gets 0666 less the
+    umask, not the temporary file's 0600); on any failure the temporary file goes and the old
+    file stays as it was. Network files and checkpoints are written through this one place.
+    """
+    path = Path(path)
     mode = _mode_for(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         os.chmod(tmp, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -14,7 +14,6 @@ so a file can hold tensors, numbers, strings, lists and dicts but never code. Ev
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,17 +52,7 @@ def save_checkpoint(path: str | os.PathLike, document: Document, state_dicts: Ma
     path = Path(path)
     data = {"format": FORMAT, "version": VERSION, "document": fileformat.to_dict(document),
             "state_dicts": {oid: {k: v.detach().cpu() for k, v in sd.items()} for oid, sd in state_dicts.items()}}
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    fileformat.write_atomically(path, lambda handle: torch.save(data, handle))
 
 
 def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
