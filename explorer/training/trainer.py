@@ -65,7 +65,7 @@ class Trainer(RunControls):
     measured on 2 cores: a window wants pictures that move (``LIVE_RATES``: feature maps about 13
     times a second, statistics, boundary and the objective's picture 5, about 2 % of a small CNN's
     training time), a headless run wants speed (``BACKGROUND_RATES``, the default: each probe at
-    most 0.25 % of the time). A probe's cost is judged by the median of its recent runs, its first
+    most 0.1 % of the time). A probe's cost is judged by the median of its recent runs, its first
     (warm-up) run excluded, and the wait is capped, so a probe that once took 100 ms while its
     thread was pre-empted does not stop the pictures; a network whose probes are really slow is
     drawn less often, never less than every ``max_wait`` seconds.
