@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from abc import ABC, abstractmethod
 from typing import Any
 
 from .settings import LIVE_KEYS, SETTING_KEYS, SettingsError, check_value, unknown_key_message
@@ -17,7 +18,7 @@ from .settings import LIVE_KEYS, SETTING_KEYS, SettingsError, check_value, unkno
 STEP, SINGLE, STOP, PROBE = "step", "single", "stop", "probe"
 
 
-class RunControls:
+class RunControls(ABC):
     """Pause, resume, single steps, stop, live settings and the probe sample, thread-safe."""
 
     def __init__(self) -> None:
@@ -98,8 +99,9 @@ class RunControls:
 
     # For the loop ---------------------------------------------------------------------------------
 
+    @abstractmethod
     def _probe_count(self) -> int:
-        raise NotImplementedError
+        """How many validation samples a probe index may choose from."""
 
     def _take_pending(self) -> dict[str, Any]:
         with self._cond:

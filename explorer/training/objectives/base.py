@@ -8,6 +8,7 @@ objective it runs. Lightning's ``training_step`` and Keras' ``train_step`` are t
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -68,7 +69,7 @@ class ProbeTarget:
     adjacency: torch.Tensor | None = None
 
 
-class Objective:
+class Objective(ABC):
     """Base of the objectives: builds and initialises the networks, makes their optimisers.
 
     Subclasses set ``name`` and ``roles`` and implement :meth:`batch`, :meth:`train_step`,
@@ -154,18 +155,21 @@ class Objective:
         for optimizer in self.optimizers.values():
             apply_live_settings(optimizer, settings)
 
+    @abstractmethod
     def batch(self, indices: torch.Tensor) -> Batch:
-        raise NotImplementedError
+        """The training batch record for these sample indices."""
 
+    @abstractmethod
     def train_step(self, batch: Batch) -> StepResult:
-        raise NotImplementedError
+        """One optimisation step (every optimiser this objective has), and what it reports."""
 
+    @abstractmethod
     def evaluate(self) -> Evaluation:
-        raise NotImplementedError
+        """The validation losses (and accuracy where there is one), in eval mode."""
 
+    @abstractmethod
     def probe_targets(self) -> list[ProbeTarget]:
         """The networks the activation statistics and feature maps look at, with what to feed them."""
-        raise NotImplementedError
 
     def boundary_module(self) -> GraphModule | None:
         """The network whose decision boundary is drawn over the plane, if any."""
