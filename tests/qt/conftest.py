@@ -42,3 +42,15 @@ def recovery_folder(tmp_path, monkeypatch):
     folder = tmp_path / "recovery"
     monkeypatch.setenv("NN_EXPLORER_RECOVERY_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def docked_panel(window):
+    """The window's training panel, docked as the program docks it; no run outlives the test."""
+    from explorer.qt.training import attach
+    from explorer.qt.training.panel import TrainingPanel
+
+    found = window.findChild(TrainingPanel, "trainingPanel")
+    panel = found if found is not None else attach(window)
+    yield panel
+    assert panel.shutdown()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
@@ -103,3 +105,9 @@ def big_network(size: int = 200) -> Document:
     for node_id, pos in layered_positions(doc).items():
         doc.move_node(node_id, pos)
     return doc
+
+
+def open_preset(window, name: str) -> None:
+    """Open the preset ``name`` in ``window`` as an untitled copy."""
+    presets = Path(__file__).resolve().parents[2] / "presets"
+    assert window.open_document(presets / f"{name}.json", as_copy=True), window.last_error

@@ -8,27 +8,19 @@ import pytest
 import torch
 from PySide6.QtWidgets import QMessageBox
 
-from explorer.qt.training import attach
 from explorer.qt.training.panel import TrainingPanel
 from explorer.training.trainer import Trainer
 
-pytest.importorskip("explorer.training.checkpoint")  # the engine's; until its branch is merged
+from .editor_helpers import open_preset
 
-PRESETS = Path(__file__).resolve().parents[2] / "presets"
 TIMEOUT = 20_000
 
 
 @pytest.fixture
-def panel(window) -> TrainingPanel:
-    found = window.findChild(TrainingPanel, "trainingPanel")
-    panel = found if found is not None else attach(window)
-    panel.trainer_options = {"steps": 30}
-    yield panel
-    assert panel.shutdown()
+def panel(docked_panel) -> TrainingPanel:
+    docked_panel.trainer_options = {"steps": 30}
+    return docked_panel
 
-
-def open_preset(window, name: str) -> None:
-    assert window.open_document(PRESETS / f"{name}.json", as_copy=True)
 
 
 def train(qtbot, panel) -> None:

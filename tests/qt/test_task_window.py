@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from explorer.qt.training import attach
 from explorer.qt.training.panel import TrainingPanel
 
-PRESETS = Path(__file__).resolve().parents[2] / "presets"
+from .editor_helpers import open_preset
+
 TIMEOUT = 30_000
 
 
 @pytest.fixture
-def panel(window) -> TrainingPanel:
-    found = window.findChild(TrainingPanel, "trainingPanel")
-    panel = found if found is not None else attach(window)
-    panel.trainer_options = {"steps": 100_000}
-    yield panel
-    assert panel.shutdown()
+def panel(docked_panel) -> TrainingPanel:
+    docked_panel.trainer_options = {"steps": 100_000}
+    return docked_panel
 
-
-def open_preset(window, name: str) -> None:
-    assert window.open_document(PRESETS / f"{name}.json", as_copy=True), window.last_error
 
 
 def train_until(qtbot, panel, done) -> None:

@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
-from explorer.qt.training import attach
 from explorer.qt.training.panel import TrainingPanel
 from explorer.qt.training.worker import TrainingRun
 
-PRESETS = Path(__file__).resolve().parents[2] / "presets"
+from .editor_helpers import open_preset
+
 TIMEOUT = 20_000
 
 
 @pytest.fixture
-def panel(window) -> TrainingPanel:
-    found = window.findChild(TrainingPanel, "trainingPanel")
-    panel = found if found is not None else attach(window)
-    panel.trainer_options = {"steps": 10_000}
-    yield panel
-    assert panel.shutdown()
+def panel(docked_panel) -> TrainingPanel:
+    docked_panel.trainer_options = {"steps": 10_000}
+    return docked_panel
 
-
-def open_preset(window, name: str) -> None:
-    assert window.open_document(PRESETS / f"{name}.json", as_copy=True)
 
 
 def wait_steps(qtbot, panel, n: int) -> None:
