@@ -224,3 +224,19 @@ def test_settings_form_shows_the_task_and_only_the_settings_it_uses(qtbot):
     assert form.task.itemText(0) == "Automatic (supervised)"
     form.set_running(True)
     assert not form.task.isEnabled()
+
+
+@pytest.mark.parametrize("key", ["task", "dataset", "optimizer", "init", "reconstruction_loss", "d_steps"])
+def test_settings_form_shows_a_huge_number_anywhere_without_raising(qtbot, key):
+    """Found by the window fuzz: a combo's findData and a spin box overflow on a 2**80 in a file."""
+    from explorer.qt.training.settings_form import SettingsForm
+
+    form = SettingsForm()
+    qtbot.addWidget(form)
+    defaults = form.settings()
+    form.set_settings({**defaults, key: 2**80})
+    shown = form.settings()[key]
+    if key == "d_steps":
+        assert shown == form.d_steps.maximum()  # spin boxes clamp, as for the batch size
+    else:
+        assert shown == defaults[key]  # combos keep the default; Train names the bad value when asked

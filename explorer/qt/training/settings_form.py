@@ -281,13 +281,13 @@ class SettingsForm(QWidget):
         try:
             self._set_combo(self.task, values["task"])
             self._set_combo(self.reconstruction_loss, values["reconstruction_loss"])
-            self.d_steps.setValue(int(values["d_steps"]))
             self._set_combo(self.dataset, values["dataset"])
             self._set_combo(self.optimizer, values["optimizer"])
             self.lr.set_value(float(values["lr"]))
             self.momentum.setValue(float(values["momentum"]))
             self.weight_decay.setValue(float(values["weight_decay"]))
-            for key, box in (("batch_size", self.batch_size), ("epochs", self.epochs), ("seed", self.seed)):
+            for key, box in (("d_steps", self.d_steps), ("batch_size", self.batch_size), ("epochs", self.epochs),
+                             ("seed", self.seed)):
                 box.setValue(_within(values[key], self._defaults[key], box.minimum(), box.maximum(), int))
             self._set_combo(self.init, values["init"])
             self.init_std.setValue(float(values["init_std"]))
@@ -483,7 +483,8 @@ class SettingsForm(QWidget):
 
     @staticmethod
     def _set_combo(combo: QComboBox, key: str) -> None:
-        index = combo.findData(key)
+        # Combos hold names; a file may hold anything there (findData overflows on a huge int).
+        index = combo.findData(key) if isinstance(key, str) else -1
         if index >= 0:
             combo.setCurrentIndex(index)
 
