@@ -32,6 +32,33 @@ def test_growing_series_doubles_and_keeps_every_value():
     assert np.array_equal(series.y, np.arange(105) * 2.0)
 
 
+def test_growing_series_stays_under_its_cap_by_averaging_pairs():
+    series = GrowingSeries(capacity=4, max_points=64)
+    for start in range(0, 1000, 10):
+        x = np.arange(start, start + 10, dtype=float)
+        series.extend(x, 3.0 * x)
+        assert len(series) <= 64
+    # The whole run is still there, every point the mean of equally many steps, on the same line.
+    step = series.bucket
+    assert step == 16 and np.allclose(np.diff(series.x), step) and series.x[0] == (step - 1) / 2
+    assert series.x[-1] + (step + 1) / 2 + len(series._pending_x) == 1000  # the newest wait for their point
+    assert np.allclose(series.y, 3.0 * series.x)
+    assert len(series._x) <= 64  # the arrays stop doubling at the cap
+
+
+def test_loss_view_memory_is_bounded_over_a_long_run(qtbot, monkeypatch):
+    monkeypatch.setattr(GrowingSeries, "MAX_POINTS", 500)
+    view = LossView()
+    qtbot.addWidget(view)
+    for first in range(1, 5001, 250):
+        view.add_steps(steps(first, first + 249))
+        view.redraw()
+    assert view.step_count == 5000  # counted, though the curves hold fewer points
+    assert len(view.raw.series) <= 500 and len(view.smoothed.series) == len(view.raw.series)
+    x, _ = view.raw.item.getData()
+    assert x[0] < 10 and x[-1] > 4980  # the first steps and the last ones, averaged
+
+
 def test_smoothing_matches_tensorboards_debiased_average():
     values = [1.0, 3.0, float("nan"), 2.0]
     smoothed = Smoother(0.5).extend(values)

@@ -102,6 +102,7 @@ class LossView(QWidget):
         self._has_accuracy = False
         self._x_range = (0.0, 0.0)
         self._y_range: tuple[float, float] | None = None
+        self._steps = 0  # steps received this run (the curves hold fewer once they halve)
 
         self.smoothing = QSlider(Qt.Orientation.Horizontal, objectName="smoothingSlider")
         self.smoothing.setRange(0, 99)
@@ -162,6 +163,7 @@ class LossView(QWidget):
             return
         x = np.fromiter((s.step + offset for s in steps), dtype=np.float64, count=len(steps))
         loss = np.fromiter((s.loss for s in steps), dtype=np.float64, count=len(steps))
+        self._steps += len(steps)
         self.raw.extend(x, loss)
         self.smoothed.extend(x, self._smoother.extend(loss))
         names = {name for s in steps if s.losses for name in s.losses}
@@ -277,6 +279,7 @@ class LossView(QWidget):
             self.named.clear()
             self._show_single_loss(True)
         self._raw_acc.clear()
+        self._steps = 0
         self._smoother.reset()
         self._acc_smoother.reset()
         self._x_range, self._y_range = (0.0, 0.0), None
@@ -285,7 +288,8 @@ class LossView(QWidget):
 
     @property
     def step_count(self) -> int:
-        return len(self.raw.series)
+        """Steps received this run (the curves hold at most ``GrowingSeries.MAX_POINTS`` points)."""
+        return self._steps
 
     @property
     def earlier_runs(self) -> int:

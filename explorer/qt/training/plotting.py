@@ -27,21 +27,54 @@ PLOT_FONT_PT = 10
 
 
 class GrowingSeries:
-    """x and y values appended in chunks; arrays double when full, views are handed to ``setData``."""
+    """x and y values appended in chunks; arrays double when full, views are handed to ``setData``.
 
-    def __init__(self, capacity: int = 1024) -> None:
+    A run of hours would grow without end, so the series holds at most ``max_points``: when full,
+    neighbouring pairs are averaged into one point and from then on every ``bucket`` new values
+    become one point (as the gradient history halves its columns), so a long run keeps its whole
+    shape, every point the mean of equally many steps. The newest ``bucket - 1`` values wait
+    unseen until their point is complete.
+    """
+
+    MAX_POINTS = 1 << 16  # 1 MB per series: far more than a plot's width in pixels
+
+    def __init__(self, capacity: int = 1024, max_points: int | None = None) -> None:
+        limit = self.MAX_POINTS if max_points is None else max_points
+        self.max_points = max(2, limit - limit % 2)  # even, so that a full series halves exactly
+        capacity = max(1, min(capacity, self.max_points))
         self._x = np.empty(capacity, dtype=np.float64)
         self._y = np.empty(capacity, dtype=np.float64)
         self.size = 0
+        self.bucket = 1  # values averaged into one point
+        self._pending_x = self._pending_y = np.empty(0, dtype=np.float64)
 
     def extend(self, x, y) -> None:
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
+        if len(self._pending_x):
+            x, y = np.concatenate([self._pending_x, x]), np.concatenate([self._pending_y, y])
+        while True:
+            groups, room = len(x) // self.bucket, self.max_points - self.size
+            take = min(groups, room)
+            used = take * self.bucket
+            if self.bucket == 1:
+                self._append(x[:used], y[:used])
+            else:
+                self._append(x[:used].reshape(take, self.bucket).mean(axis=1),
+                             y[:used].reshape(take, self.bucket).mean(axis=1))
+            x, y = x[used:], y[used:]
+            if groups <= room:
+                break
+            self._halve()
+        self._pending_x, self._pending_y = x.copy(), y.copy()
+
+    def _append(self, x: np.ndarray, y: np.ndarray) -> None:
         need = self.size + len(x)
         if need > len(self._x):
             capacity = len(self._x)
             while capacity < need:
                 capacity *= 2
+            capacity = min(capacity, self.max_points)
             for name in ("_x", "_y"):
                 grown = np.empty(capacity, dtype=np.float64)
                 grown[:self.size] = getattr(self, name)[:self.size]
@@ -50,8 +83,18 @@ class GrowingSeries:
         self._y[self.size:need] = y
         self.size = need
 
+    def _halve(self) -> None:
+        """Average neighbouring pairs of the full series in place; new points then take twice the values."""
+        half = self.size // 2
+        for array in (self._x, self._y):
+            array[:half] = array[:2 * half].reshape(half, 2).mean(axis=1)
+        self.size = half
+        self.bucket *= 2
+
     def clear(self) -> None:
         self.size = 0
+        self.bucket = 1
+        self._pending_x = self._pending_y = np.empty(0, dtype=np.float64)
 
     @property
     def x(self) -> np.ndarray:
