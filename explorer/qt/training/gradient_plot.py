@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from explorer.training.snapshots import StepSnapshot
 
+from .marks import Bars
 from .plotting import PLOT_FONT_PT, background_colours, lookup_table, nice_ceiling, sticky_range, style_plot
 
 COLUMNS = 240        # width of the step axis of the heatmap, in columns
@@ -162,7 +163,7 @@ class GradientView(QWidget):
         self.bar_plot.setMouseEnabled(x=False, y=False)
         self.bar_plot.disableAutoRange()
         self.bar_plot.hideButtons()
-        self.bars = pg.BarGraphItem(x0=[], y=[], width=[], height=0.7, brushes=[], pen=None)
+        self.bars = Bars(height=0.7)
         self.bar_plot.addItem(self.bars)
         self.graphics.ci.layout.setColumnStretchFactor(0, 5)
         self.graphics.ci.layout.setColumnStretchFactor(1, 2)

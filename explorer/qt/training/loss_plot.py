@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from explorer.training.snapshots import StepSnapshot, ValidationSnapshot
 
-from .plotting import (ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, GrowingSeries, Smoother, background_colours, blend,
+from .marks import Dots
+from .plotting import (ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, Extent, GrowingSeries, Smoother, background_colours, blend,
                        nice_ceiling, pen,
                        plot_widget, sticky_range, style_plot)
 
@@ -28,19 +29,23 @@ MORE_COLOURS = [QColor("#188038"), QColor("#e8710a"), QColor("#12b5cb"), QColor(
 
 
 class _Curve:
-    """A growing series drawn by one PlotDataItem made once (clipToView, autoDownsample)."""
+    """A growing series drawn by one item made once: a PlotDataItem for the per-step curves
+    (clipToView, autoDownsample), :class:`~.marks.Dots` for validation points (``symbol``)."""
 
     def __init__(self, plot: pg.PlotItem, colour: QColor, *, symbol: str | None = None, name: str | None = None,
                  symbol_size: int = 7):
         self.series = GrowingSeries()
-        kwargs = {}
         self.symbol = symbol
         if symbol:
-            kwargs = dict(symbol=symbol, symbolSize=symbol_size, symbolBrush=colour, symbolPen=pen(colour))
-        self.item = pg.PlotDataItem(pen=pen(colour), name=name, **kwargs)
-        plot.addItem(self.item)  # before clipping: it needs the item's ViewBox
-        self.item.setClipToView(True)
-        self.item.setDownsampling(auto=True, method="peak")
+            self.item = Dots(colour, symbol=symbol, size=symbol_size, name=name)
+            plot.addItem(self.item)
+            if name and plot.legend is not None:  # PlotItem lists only its own data items by itself
+                plot.legend.addItem(self.item, name)
+        else:
+            self.item = pg.PlotDataItem(pen=pen(colour), name=name)
+            plot.addItem(self.item)  # before clipping: it needs the item's ViewBox
+            self.item.setClipToView(True)
+            self.item.setDownsampling(auto=True, method="peak")
         self.dirty = False
 
     def extend(self, x, y) -> None:
@@ -103,6 +108,8 @@ class LossView(QWidget):
         self._x_range = (0.0, 0.0)
         self._y_range: tuple[float, float] | None = None
         self._steps = 0  # steps received this run (the curves hold fewer once they halve)
+        self._extent = Extent()          # of every loss this run, raw and validation: the y range
+        self._earlier_extent = Extent()  # of the faded earlier runs
 
         self.smoothing = QSlider(Qt.Orientation.Horizontal, objectName="smoothingSlider")
         self.smoothing.setRange(0, 99)
@@ -165,6 +172,7 @@ class LossView(QWidget):
         loss = np.fromiter((s.loss for s in steps), dtype=np.float64, count=len(steps))
         self._steps += len(steps)
         self.raw.extend(x, loss)
+        self._extent.add(loss)
         self.smoothed.extend(x, self._smoother.extend(loss))
         names = {name for s in steps if s.losses for name in s.losses}
         for name in sorted(names, key=lambda n: (list(NAMED_COLOURS).index(n) if n in NAMED_COLOURS else 99, n)):
@@ -172,6 +180,7 @@ class LossView(QWidget):
             values = np.fromiter((s.losses.get(name, np.nan) if s.losses else np.nan for s in steps),
                                  dtype=np.float64, count=len(steps))
             named.raw.extend(x, values)
+            self._extent.add(values)
             named.smoothed.extend(x, named.smoother.extend(values))
         acc = [s.acc for s in steps if s.acc is not None]
         if len(acc) == len(steps):
@@ -182,6 +191,7 @@ class LossView(QWidget):
     def add_validations(self, validations: list[ValidationSnapshot], offset: int = 0) -> None:
         for v in validations:
             self.val_loss.extend([v.step + offset], [v.val_loss])
+            self._extent.add([v.val_loss, *(v.val_losses or {}).values()])
             for name, value in (v.val_losses or {}).items():
                 self._named_loss(name).val.extend([v.step + offset], [value])
             if v.val_acc is not None:
@@ -232,18 +242,12 @@ class LossView(QWidget):
         if force or x_max > self._x_range[1]:
             self._x_range = (0.0, nice_ceiling(max(x_max * 1.15, 10.0)))
             self.loss_plot.setXRange(*self._x_range, padding=0)
-        ys = [self.raw.series.y, self.val_loss.series.y] + [item.yData for item in self._earlier
-                                                             if item.yData is not None]
-        ys += [curve.series.y for named in self.named.values() for curve in (named.raw, named.val)]
-        values = np.concatenate([y for y in ys if len(y)]) if any(len(y) for y in ys) else np.empty(0)
-        if self.log_scale.isChecked():
-            values = values[values > 0]
-            with np.errstate(divide="ignore"):
-                values = np.log10(values)
-        values = values[np.isfinite(values)]
-        if not values.size:
+        log = self.log_scale.isChecked()
+        extents = [bounds for bounds in (self._extent.bounds(log), self._earlier_extent.bounds(log)) if bounds]
+        if not extents:
             return
-        new = sticky_range(None if force else self._y_range, float(values.min()), float(values.max()))
+        lo, hi = min(b[0] for b in extents), max(b[1] for b in extents)
+        new = sticky_range(None if force else self._y_range, lo, hi)
         if new is not None:
             self._y_range = new
             self.loss_plot.setYRange(*new, padding=0)
@@ -260,6 +264,9 @@ class LossView(QWidget):
             self._earlier.append(faded)
             while len(self._earlier) > MAX_EARLIER_RUNS:
                 self.loss_plot.removeItem(self._earlier.pop(0))
+            self._earlier_extent.reset()
+            for item in self._earlier:
+                self._earlier_extent.add(item.yData)
         self._clear_current()
 
     def clear(self) -> None:
@@ -267,6 +274,7 @@ class LossView(QWidget):
         for item in self._earlier:
             self.loss_plot.removeItem(item)
         self._earlier.clear()
+        self._earlier_extent.reset()
         self._clear_current()
         self._set_has_accuracy(False)
 
@@ -280,6 +288,7 @@ class LossView(QWidget):
             self._show_single_loss(True)
         self._raw_acc.clear()
         self._steps = 0
+        self._extent.reset()
         self._smoother.reset()
         self._acc_smoother.reset()
         self._x_range, self._y_range = (0.0, 0.0), None

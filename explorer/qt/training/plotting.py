@@ -108,6 +108,38 @@ class GrowingSeries:
         return self.size
 
 
+class Extent:
+    """The smallest, smallest positive and largest finite value seen, kept as values arrive.
+
+    A live plot shows its whole run, so its y range is the extent of everything it was given:
+    kept this way, finding it costs as much as the new values, not a pass over the whole run.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.lo = self.positive_lo = math.inf
+        self.hi = -math.inf
+
+    def add(self, values) -> None:
+        values = np.asarray(values, dtype=np.float64)
+        values = values[np.isfinite(values)]
+        if values.size:
+            self.lo, self.hi = min(self.lo, float(values.min())), max(self.hi, float(values.max()))
+            positive = values[values > 0]
+            if positive.size:
+                self.positive_lo = min(self.positive_lo, float(positive.min()))
+
+    def bounds(self, log: bool = False) -> tuple[float, float] | None:
+        """(lo, hi) of the values, of their log10 if ``log`` (positive values only); None if none."""
+        if log:
+            if not math.isfinite(self.positive_lo):
+                return None
+            return math.log10(self.positive_lo), math.log10(self.hi)
+        return (self.lo, self.hi) if self.lo <= self.hi else None
+
+
 class Smoother:
     """TensorBoard's debiased exponential moving average, extended point by point.
 

@@ -1,0 +1,133 @@
+"""Two plot items drawn with one or two QPainter calls, for the views redrawn at every delivery.
+
+pyqtgraph's ScatterPlotItem and BarGraphItem are general (per-point symbols, pens, hover, a QPicture
+rebuilt on every change) and each cost about 0.3 ms of the GUI thread per repaint while training;
+the validation points and the gradient bars need none of that. :class:`Dots` draws its points as
+one polyline and one ``drawPoints`` with a round pen; :class:`Bars` fills one rectangle per layer.
+Both keep the ``opts`` keys the legend and the tests read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph import functions as fn
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+
+EDGE_PX = 6  # how far a dot or a line's width reaches beyond its data point, in pixels
+
+
+def _polygon(x: np.ndarray, y: np.ndarray) -> QPolygonF:
+    polygon = fn.create_qpolygonf(len(x))
+    points = fn.ndarray_from_qpolygonf(polygon)
+    points[:, 0], points[:, 1] = x, y
+    return polygon
+
+
+class Dots(pg.GraphicsObject):
+    """Points joined by a line (validation after each epoch); a dot on each point while ``symbol`` is set.
+
+    Speaks the part of PlotDataItem's language the loss view uses: ``setData``, ``getData``,
+    ``setSymbol``, ``opts["symbol"]`` and ``setLogMode`` (the loss plot's log scale).
+    """
+
+    def __init__(self, colour: QColor, *, symbol: str | None = "o", size: int = 7, name: str | None = None) -> None:
+        super().__init__()
+        line = pg.mkPen(colour, width=1)
+        line.setCosmetic(True)
+        dot = QPen(colour, size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        dot.setCosmetic(True)
+        self._line, self._dot = line, dot
+        self.opts = {"pen": line, "symbol": symbol, "size": size, "brush": colour, "name": name, "antialias": False}
+        self._x = self._y = np.empty(0)
+        self._log_y = False
+        self._shown_x = self._shown_y = np.empty(0)
+        self._polygon = QPolygonF()
+        self._bounds = QRectF()
+
+    def name(self) -> str | None:
+        return self.opts["name"]
+
+    def setData(self, x, y) -> None:  # noqa: N802  (pyqtgraph's name)
+        self._x, self._y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        self._update_shown()
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802
+        return self._x, self._y
+
+    def setSymbol(self, symbol: str | None) -> None:  # noqa: N802
+        self.opts["symbol"] = symbol
+        self.update()
+
+    def setLogMode(self, x: bool, y: bool) -> None:  # noqa: N802  (called by PlotItem.setLogMode)
+        self._log_y = bool(y)
+        self._update_shown()
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802
+        values = self._shown_x if ax == 0 else self._shown_y
+        return (float(values.min()), float(values.max())) if len(values) else (None, None)
+
+    def _update_shown(self) -> None:
+        x, y = self._x, self._y
+        if self._log_y:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.log10(y)
+        finite = np.isfinite(x) & np.isfinite(y)
+        x, y = x[finite], y[finite]
+        self.prepareGeometryChange()
+        self._shown_x, self._shown_y = x, y
+        self._polygon = _polygon(x, y) if len(x) else QPolygonF()
+        self._bounds = (QRectF(float(x.min()), float(y.min()), float(np.ptp(x)), float(np.ptp(y)))
+                        if len(x) else QRectF())
+        self.informViewBoundsChanged()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        if self._bounds.isNull() and not len(self._shown_x):
+            return QRectF()
+        px, py = self.pixelVectors()
+        dx = EDGE_PX * (px.length() if px is not None else 0.0)
+        dy = EDGE_PX * (py.length() if py is not None else 0.0)
+        return self._bounds.adjusted(-dx, -dy, dx, dy)
+
+    def paint(self, painter: QPainter, *args) -> None:
+        if self._polygon.isEmpty():
+            return
+        painter.setPen(self._line)
+        painter.drawPolyline(self._polygon)
+        if self.opts["symbol"] is not None:
+            painter.setPen(self._dot)
+            painter.drawPoints(self._polygon)
+
+
+class Bars(pg.GraphicsObject):
+    """Horizontal bars, one per row: from ``x0`` over ``width``, centred on ``y``, each its own colour."""
+
+    def __init__(self, height: float = 0.7) -> None:
+        super().__init__()
+        self.opts = {"x0": np.empty(0), "y": np.empty(0), "width": np.empty(0), "height": height, "brushes": []}
+        self._rects: list[tuple[QRectF, QColor]] = []
+        self._bounds = QRectF()
+
+    def setOpts(self, *, x0, y, width, brushes) -> None:  # noqa: N802  (BarGraphItem's name)
+        height = self.opts["height"]
+        x0, y, width = (np.asarray(a, dtype=np.float64) for a in (x0, y, width))
+        self.opts.update(x0=x0, y=y, width=width, brushes=list(brushes))
+        self.prepareGeometryChange()
+        self._rects = [(QRectF(float(a), float(b) - height / 2, float(w), height), QColor(c))
+                       for a, b, w, c in zip(x0, y, width, brushes)]
+        bounds = QRectF()
+        for rect, _ in self._rects:
+            bounds = bounds.united(rect)
+        self._bounds = bounds
+        self.informViewBoundsChanged()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds
+
+    def paint(self, painter: QPainter, *args) -> None:
+        for rect, colour in self._rects:
+            painter.fillRect(rect, colour)
+
