@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from explorer.training.snapshots import BoundarySnapshot
 
+from .marks import Image
 from .plotting import CLASS_COLOURS, plot_widget, style_plot
 
 MAX_POINTS = 600
@@ -48,7 +49,7 @@ class BoundaryView(QWidget):
         style_plot(self.plot, self)
         self.plot.setAspectLocked(True)
         self.plot.hideButtons()
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = Image(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(255, 255, 255, 160, width=1))
         self.plot.addItem(self.points)

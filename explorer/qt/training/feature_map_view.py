@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 
 from explorer.training.snapshots import FeatureMapSnapshot
 
+from .marks import Image
 from .plotting import background_colours, lookup_table
 
 GAP = 1  # pixels between tiles, transparent (NaN)
@@ -95,11 +96,11 @@ class FeatureMapView(QWidget):
         self.graphics.setBackground(background)
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)
         self.probe_box = self.graphics.addViewBox(row=0, col=0, lockAspect=True, invertY=True, enableMouse=False)
-        self.probe_item = pg.ImageItem(axisOrder="row-major")
+        self.probe_item = Image(axisOrder="row-major")
         self.probe_item.setLookupTable(lookup_table("CET-L1"))
         self.probe_box.addItem(self.probe_item)
         self.mosaic_box = self.graphics.addViewBox(row=0, col=1, lockAspect=True, invertY=True, enableMouse=False)
-        self.mosaic_item = pg.ImageItem(axisOrder="row-major")
+        self.mosaic_item = Image(axisOrder="row-major")
         self.mosaic_item.setLookupTable(lookup_table("inferno"))
         self.mosaic_box.addItem(self.mosaic_item)
         self.graphics.ci.layout.setColumnStretchFactor(0, 1)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from explorer.training.snapshots import GanSnapshot
 
 from .feature_map_view import best_columns
+from .marks import Image
 from .plotting import background_colours, lookup_table, plot_widget, style_plot
 from .sample_grid import as_images, image_levels, tile_images
 
@@ -50,7 +51,7 @@ class GanView(QWidget):
         self.plot.setAspectLocked(True)
         self.plot.hideButtons()
         self.plot.disableAutoRange()
-        self.field = pg.ImageItem(axisOrder="row-major")
+        self.field = Image(axisOrder="row-major")
         self.field.setLookupTable(field_colour_map().getLookupTable(nPts=256, alpha=False))
         self.field.setZValue(-10)
         self.plot.addItem(self.field)
@@ -74,7 +75,7 @@ class GanView(QWidget):
         self.samples_widget.setBackground(background_colours(self)[0])
         self.samples_widget.ci.setContentsMargins(2, 2, 2, 2)
         self.samples_box = self.samples_widget.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        self.samples = pg.ImageItem(axisOrder="row-major")
+        self.samples = Image(axisOrder="row-major")
         self.samples.setLookupTable(lookup_table("CET-L1"))
         self.samples_box.addItem(self.samples)
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from explorer.training.snapshots import StepSnapshot
 
-from .marks import Bars
+from .marks import Bars, Image
 from .plotting import PLOT_FONT_PT, background_colours, lookup_table, nice_ceiling, sticky_range, style_plot
 
 COLUMNS = 240        # width of the step axis of the heatmap, in columns
@@ -146,7 +146,7 @@ class GradientView(QWidget):
         self.heat_plot = self.graphics.addPlot(row=0, col=0)
         style_plot(self.heat_plot, self, bottom="step")
         self.heat_plot.setTitle("|gradient| per layer, over the run", color=text, size=f"{PLOT_FONT_PT}pt")
-        self.heat = pg.ImageItem(axisOrder="row-major")
+        self.heat = Image(axisOrder="row-major")
         self.heat.setLookupTable(self._lut)
         self.heat_plot.addItem(self.heat)
         self.heat_plot.invertY(True)

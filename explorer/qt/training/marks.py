@@ -1,10 +1,11 @@
-"""Two plot items drawn with one or two QPainter calls, for the views redrawn at every delivery.
+"""Plot items made cheap to repaint, for the views redrawn at every delivery.
 
 pyqtgraph's ScatterPlotItem and BarGraphItem are general (per-point symbols, pens, hover, a QPicture
 rebuilt on every change) and each cost about 0.3 ms of the GUI thread per repaint while training;
 the validation points and the gradient bars need none of that. :class:`Dots` draws its points as
 one polyline and one ``drawPoints`` with a round pen; :class:`Bars` fills one rectangle per layer.
-Both keep the ``opts`` keys the legend and the tests read.
+Both keep the ``opts`` keys the legend and the tests read. :class:`Image` is pyqtgraph's ImageItem
+with its picture kept in a format Qt scales quickly.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph import functions as fn
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 
 EDGE_PX = 6  # how far a dot or a line's width reaches beyond its data point, in pixels
 
@@ -131,3 +132,19 @@ class Bars(pg.GraphicsObject):
         for rect, colour in self._rects:
             painter.fillRect(rect, colour)
 
+
+
+class Image(pg.ImageItem):
+    """An ImageItem whose rendered picture is converted once to 32-bit RGB.
+
+    pyqtgraph renders a colour-mapped image as an 8-bit indexed QImage, which Qt converts again at
+    every repaint before scaling it: 0.42 ms for a 600 x 5 gradient heatmap drawn 500 x 250, against
+    0.05 ms from 32-bit RGB (measured offscreen). The heatmap, the feature maps and the decision
+    boundary are repainted about ten times a second while training.
+    """
+
+    def render(self) -> None:
+        super().render()
+        image = self.qimage
+        if image is not None and image.format() == QImage.Format.Format_Indexed8:
+            self.qimage = image.convertToFormat(QImage.Format.Format_RGB32)

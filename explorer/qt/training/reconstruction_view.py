@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from explorer.training.snapshots import ReconstructionSnapshot
 
+from .marks import Image
 from .plotting import (CLASS_COLOURS, LOSS, SMOOTH, background_colours, lookup_table, pen, plot_widget, sticky_range,
                        style_plot)
 from .sample_grid import as_images, image_levels, side_by_side, stack_mosaics, tile_images
@@ -49,7 +50,7 @@ class ReconstructionView(QWidget):
         self.image_widget.setBackground(background)
         self.image_widget.ci.setContentsMargins(2, 2, 2, 2)
         self.image_box = self.image_widget.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = Image(axisOrder="row-major")
         self.image.setLookupTable(lookup_table("CET-L1"))
         self.image_box.addItem(self.image)
         # 1-D samples: originals and reconstructions as two curves, samples side by side.
