@@ -100,7 +100,9 @@ def main():
     torch.manual_seed(args.seed)  # the same initial weights on every process
     train(args, device, rank, world)
     if dist.is_initialized():
-        dist.barrier()  # no process leaves while another still talks to it
+        # train() has returned, so no DDP wrapper holds the process group any more: it is torn down here, once
+        # every process is done, rather than while Python shuts down (where gloo's threads can abort a process)
+        dist.barrier()
         dist.destroy_process_group()
 
 
