@@ -228,7 +228,7 @@ class Plan:
     task: str                                   # an objective's name, "" when the script cannot train
     codes: dict[str, ModuleCode]                # role (model, generator, discriminator) -> its class
     dataset: object | None = None               # the explorer's Dataset, written beside the script
-    loss: str = ""                              # supervised and reconstruction: the loss by name
+    loss: str = ""                              # supervised and reconstruction: the loss by name (LOSSES)
     not_trainable: str = ""                     # why the script holds the network's module only
     noise_shape: tuple[int, ...] = ()           # adversarial: the generator's Input
     notes: list[str] = field(default_factory=list)
@@ -271,10 +271,11 @@ def plan_script(doc: Document, output: str | None = None) -> Plan:
         try:
             objective = _objective(doc, settings, dataset, None)
         except refused as error:
-            raise ExportError(f"the GAN cannot be trained: {_first_message(error)}") from None
+            raise ExportError(f"the GAN cannot be trained: {_first_message(error)} (--output NODE exports one of "
+                              "its networks alone)") from None
         codes = {role: module_code(doc, net.output_id, _ROLE_CLASSES[role])
                  for role, net in objective.networks.items()}
-        return Plan("adversarial", codes, dataset, "bce_logits", notes=notes, noise_shape=objective.noise_shape)
+        return Plan("adversarial", codes, dataset, notes=notes, noise_shape=objective.noise_shape)
 
     code = module_code(doc, output)
     plan = Plan("", {"model": code}, notes=notes)
@@ -296,8 +297,6 @@ def plan_script(doc: Document, output: str | None = None) -> Plan:
                 plan.loss = "cross_entropy" if objective.classification else "mse"
             elif objective.name == "reconstruction":
                 plan.loss = settings.reconstruction_loss + ("_logits" if objective.logits else "")
-            else:
-                plan.loss = "cross_entropy"
     if plan.not_trainable and dataset is not None:
         notes.append(f"no data written: {plan.not_trainable}")
     return plan
@@ -314,14 +313,14 @@ def _constants(plan: Plan, values: dict) -> list[str]:
     if plan.task == "adversarial":
         g, d = plan.codes["generator"], plan.codes["discriminator"]
         lines += [f"GENERATOR, DISCRIMINATOR = {g.class_name}, {d.class_name}",
-                 f"G_OUTPUT, D_OUTPUT = {_literal(g.output_id)}, {_literal(d.output_id)}  "
-                 "# their output nodes, naming their weights in a checkpoint",
-                 f"NOISE_SHAPE = {tuple(plan.noise_shape)!r}  # the generator's Input: one noise sample"]
+                  f"G_OUTPUT, D_OUTPUT = {_literal(g.output_id)}, {_literal(d.output_id)}  "
+                  "# their output nodes, naming their weights in a checkpoint",
+                  f"NOISE_SHAPE = {tuple(plan.noise_shape)!r}  # the generator's Input: one noise sample"]
     else:
         code = plan.codes["model"]
         lines += [f"MODEL = {code.class_name}",
-                 f"OUTPUT = {_literal(code.output_id)}  # the output node, naming the weights in an nn-explorer "
-                 "checkpoint"]
+                  f"OUTPUT = {_literal(code.output_id)}  # the output node, naming the weights in an nn-explorer "
+                  "checkpoint"]
         if plan.task in ("supervised", "reconstruction"):
             lines.append(f"LOSS = {_literal(plan.loss)}")
             lines.append(f"RECONSTRUCTION = {plan.task == 'reconstruction'!r}  # the target is the input itself "

@@ -157,3 +157,14 @@ def test_a_document_with_two_networks_asks_which(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "holds 2 outputs ('g_out', 'd_out')" in err[0] and "--output NODE" in err[0]
     assert [f.name for f in tmp_path.iterdir()] == ["two.json"]
+
+
+def test_a_gan_the_explorer_would_refuse_is_refused_in_one_line(tmp_path, capsys):
+    doc = fileformat.load(ROOT / "presets" / "gan-ring.json")
+    doc.set_meta(training={**doc.training, "dataset": "digits", "dataset_options": {}})  # images, but points made
+    fileformat.save(doc, tmp_path / "gan.json")
+    assert main(["export", str(tmp_path / "gan.json"), "--to", str(tmp_path / "g.py")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "the GAN cannot be trained: the generator's output 'g_out' gives [2]" in err[0]
+    assert "--output NODE" in err[0]
+    assert [f.name for f in tmp_path.iterdir()] == ["gan.json"]
