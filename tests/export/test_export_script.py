@@ -1,9 +1,8 @@
-"""``nn-explorer export FILE --to model.py``: every preset's script builds the same network, and trains."""
+"""``nn-explorer export FILE --to model.py``: readable code, weights that load, refusals in one line."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -54,23 +53,6 @@ def test_the_forward_reads_like_hand_written_code(exported):
     assert "relu1 = torch.relu(bn1)  # [32, 8, 8]" in text
     assert "add1 = relu1 + bn3  # [32, 8, 8]" in text
     assert "flat1 = torch.flatten(gap1, 1)  # [128]" in text
-
-
-def _run(cmd, cwd):
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["OMP_NUM_THREADS"] = "1"
-    return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=240, env=env)
-
-
-@pytest.mark.parametrize("name", ["lstm-adding"])
-def test_the_script_trains_and_its_saved_weights_load_into_both(exported, name, tmp_path):
-    script = exported[name]
-    result = _run([sys.executable, script, "--steps", "3", "--save", tmp_path / "w.pt"], cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "step 3/3" in result.stdout and "weights written" in result.stdout
-    state = torch.load(tmp_path / "w.pt", weights_only=True)
-    doc = fileformat.load(ROOT / "presets" / f"{name}.json")
-    assert max_difference(doc, load_script(script).MODEL, state=state) < 1e-5
 
 
 def test_the_script_loads_an_explorer_checkpoint(exported, tmp_path):
