@@ -2,8 +2,9 @@
 
 onnx and onnxruntime are optional (``pip install -e ".[onnx]"``). The input shape comes from the
 document's Input nodes and the batch axis is dynamic. A graph network (GraphConv) takes the graph's
-normalised adjacency as a second input, a dense ``[N, N]`` matrix, the ``N`` nodes being the batch. The file is written under a temporary name
-and moved into place only after the checks pass, so a failed export leaves nothing behind.
+normalised adjacency as a second input, a dense ``[N, N]`` matrix, the ``N`` nodes being the batch.
+The file is written under a temporary name and moved into place only after the checks pass, so a
+failed export leaves nothing behind.
 """
 
 from __future__ import annotations
