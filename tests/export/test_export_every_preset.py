@@ -202,6 +202,9 @@ def test_the_script_trains_under_torchrun_on_two_processes(exported, name, tmp_p
     assert result.stdout.count("weights written") == 1  # rank 0 only
     script = load_script(exported[name])
     states = saved_states(script, tmp_path / "w.pt")
+    before = initial_states(script)
+    for output, state in states.items():  # every network learned (a GAN's two, each under its own DDP)
+        assert any(not torch.equal(state[k], before[output][k]) for k in state), output
     assert largest_difference(explorer_objective(name), script, states) < TOLERANCE
     if name == "gcn-karate":  # DDP splits the labelled nodes and averages: the same steps as on one process
         alone = tmp_path / "alone"
