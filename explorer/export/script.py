@@ -6,6 +6,11 @@ declaration the explorer builds from, so the two are the same network: its submo
 :func:`~explorer.graph.build.build_module` (``layers.conv1.weight``), so the explorer's weights and
 checkpoints load into it. Layers without weights or state (ReLU, Flatten, Add...) are written as
 expressions in ``forward``, as a person would write them.
+
+The training loop follows the document's task (``explorer/training/objectives``): supervised and
+reconstruction train one network on mini-batches, adversarial trains a GAN's two networks with two
+optimisers, node classification trains on the whole graph at once. Whether the task can train at
+all is asked of the explorer's own objective, so the script refuses nothing the explorer trains.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import json
 import keyword
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,13 +33,15 @@ from ..graph.errors import BuildError, GraphError
 from ..graph.spec import fmt
 from .errors import ExportError
 from .files import write_atomically
-from .template import TRAINING
+from .loops import LOOPS
+from .template import COMMON, MAIN, MODULE_ONLY
 
 HEADER = '''"""{title}, exported from Neural Network Explorer.
 
 {description}
 Train on one process:   python {script} [--steps N | --epochs N] [--lr X] [--device cpu|cuda] [--save weights.pt]
 Train on N processes:   torchrun --standalone --nproc_per_node=N {script} [the same options]
+{task_line}
 {data_line}
 Needs only torch and numpy.
 """
@@ -54,18 +61,50 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 '''
 
-_NAMES_IN_SCRIPT = {"self", "layers", "torch", "nn", "F", "np", "dist", "math", "os", "argparse", "Path"}
+TASK_LINES = {
+    "supervised": "Task: supervised learning; under torchrun each process trains on its share of every epoch's "
+                  "batches and DistributedDataParallel averages the gradients.",
+    "reconstruction": "Task: reconstruction (an autoencoder: the target is the input); under torchrun each process "
+                      "trains on its share of the samples and DistributedDataParallel averages the gradients.",
+    "adversarial": "Task: a GAN (a generator and a discriminator, two optimisers); under torchrun each process takes "
+                   "its share of the real samples and its own noise, and DistributedDataParallel averages each "
+                   "network's gradients.",
+    "node_classification": "Task: node classification on one graph (every step sees all nodes); under torchrun every "
+                           "process runs the whole graph, each takes the loss of its share of the labelled nodes, "
+                           "and DistributedDataParallel averages the gradients, so a step equals the one-process step.",
+}
+
+_NAMES_IN_SCRIPT = {"self", "layers", "torch", "nn", "F", "np", "dist", "math", "os", "argparse", "Path",
+                    "adjacency"}
+_ROLE_CLASSES = {"generator": "Generator", "discriminator": "Discriminator"}
+_SETTINGS = ("optimizer", "lr", "momentum", "weight_decay", "batch_size", "epochs", "seed", "init", "init_std")
 
 
 @dataclass(frozen=True)
 class ModuleCode:
-    """The module's class (and the helper classes it needs) as source text."""
+    """One network's class as source text, and the helper classes (from ``explorer/graph/modules.py``) it uses."""
 
     class_name: str
-    source: str
+    class_source: str
+    helpers: tuple[str, ...]
     input_ids: list[str]
     output_id: str
-    uses_math: bool
+    takes_adjacency: bool  # forward(x, adjacency): the network has graph layers
+
+    @property
+    def source(self) -> str:
+        """The helpers and the class, ready to run after the script's imports."""
+        return helper_source(self.helpers) + self.class_source
+
+    @property
+    def uses_math(self) -> bool:
+        return "PositionalEncoding" in self.helpers
+
+
+def helper_source(names) -> str:
+    """The source of the explorer's module classes (or functions) called ``names``, each once."""
+    parts = [textwrap.dedent(inspect.getsource(getattr(modules, name))) for name in dict.fromkeys(names)]
+    return "".join(part.strip("\n") + "\n\n\n" for part in parts)
 
 
 def class_name_for(name: str) -> str:
@@ -116,21 +155,28 @@ def module_code(doc: Document, output: str | None = None, class_name: str | None
     if not input_ids:
         raise ExportError("the network has no Input")
     names = _variable_names(order, input_ids[0] if len(input_ids) == 1 else None)
+    title = doc.name or class_name or class_name_for(doc.name)
+    if class_name is not None and doc.name:
+        title = f"{class_name} of {doc.name}"  # a GAN's Generator and Discriminator
     class_name = class_name or class_name_for(doc.name)
 
     constructors: list[str] = []
     forward: list[str] = []
     helpers: list[str] = []
+    takes_adjacency = False
     for node_id in order:
         if node_id in input_ids:
             continue
         node = doc.node(node_id)
         kind = get_kind(node.kind)
-        if kind.spec is None or kind.needs_adjacency:
+        if kind.spec is None:
             raise ExportError(f"{node.kind} '{node_id}' cannot be written out as a script yet")
         info = report.nodes[node_id]
         spec = kind.spec(node.params, list(info.inputs))
         args = [names[e.src] for e in doc.inputs_of(node_id)]
+        if kind.needs_adjacency:
+            args.append("adjacency")  # the graph's normalised adjacency, given to forward
+            takes_adjacency = True
         if spec.inline is not None:
             expression = spec.inline(args)
         else:
@@ -142,11 +188,12 @@ def module_code(doc: Document, output: str | None = None, class_name: str | None
             expression = f"{access}({', '.join(args)})"
         forward.append(f"        {names[node_id]} = {expression}  # {fmt(info.output.shape)}")
 
-    inputs = ", ".join(names[i] for i in input_ids)
+    inputs = ", ".join([names[i] for i in input_ids] + (["adjacency"] if takes_adjacency else []))
     shapes = ", ".join(f"{names[i]} {fmt(report.nodes[i].output.shape)}" for i in input_ids)
+    batch = "per node, with the graph's normalised adjacency [N, N]" if takes_adjacency else "batch first"
     total = report.total_params if len(members) == len(doc) else sum(report.nodes[n].params or 0 for n in members)
     lines = [f"class {class_name}(nn.Module):",
-             f'    """{doc.name or class_name}: {total:,} parameters. Input {shapes}, batch first."""',
+             f'    """{title}: {total:,} parameters. Input {shapes}, {batch}."""',
              "",
              "    def __init__(self):",
              "        super().__init__()",
@@ -158,9 +205,7 @@ def module_code(doc: Document, output: str | None = None, class_name: str | None
              f"    def forward(self, {inputs}):",
              *forward,
              f"        return {names[output]}"]
-    helper_source = [textwrap.dedent(inspect.getsource(getattr(modules, h))) for h in helpers]
-    source = "\n\n".join(helper_source + ["\n".join(lines) + "\n"])
-    return ModuleCode(class_name, source, input_ids, output, "PositionalEncoding" in helpers)
+    return ModuleCode(class_name, "\n".join(lines) + "\n", tuple(helpers), input_ids, output, takes_adjacency)
 
 
 def _first_message(error: Exception) -> str:
@@ -176,34 +221,85 @@ class ExportedScript:
     notes: list[str]
 
 
-@dataclass(frozen=True)
-class Objective:
-    """What the script's loop minimises: a loss by name, against the labels or the input itself."""
+@dataclass
+class Plan:
+    """What the script holds and how it trains: the task, its networks by role, the data, or why it cannot train."""
 
-    loss: str                  # cross_entropy | mse | bce | bce_logits
-    reconstruction: bool
-    not_trainable: str = ""    # why the loop cannot train this network (a GAN, a graph network)
+    task: str                                   # an objective's name, "" when the script cannot train
+    codes: dict[str, ModuleCode]                # role (model, generator, discriminator) -> its class
+    dataset: object | None = None               # the explorer's Dataset, written beside the script
+    loss: str = ""                              # supervised and reconstruction: the loss by name (LOSSES)
+    not_trainable: str = ""                     # why the script holds the network's module only
+    noise_shape: tuple[int, ...] = ()           # adversarial: the generator's Input
+    notes: list[str] = field(default_factory=list)
 
 
-def script_text(doc: Document, code: ModuleCode, script_name: str, values: dict, objective: Objective,
-                data_line: str) -> str:
-    """The whole script: header, helpers and module, settings (``values``), then the training loop."""
-    description = textwrap.fill(doc.description, 96) + "\n" if doc.description else ""
-    header = HEADER.format(title=doc.name or code.class_name, description=description, script=script_name,
-                           data_line=data_line, math_import="import math\n" if code.uses_math else "")
-    keep = ("optimizer", "lr", "momentum", "weight_decay", "batch_size", "epochs", "seed", "init", "init_std")
-    settings_lines = ["SETTINGS = {"] + [f"    {_literal(k)}: {_literal(values[k])}," for k in keep] + ["}"]
-    constants = "\n".join([
-        "MODEL = " + code.class_name,
-        f"OUTPUT = {_literal(code.output_id)}  # the output node, naming the weights in an nn-explorer checkpoint",
-        f"LOSS = {_literal(objective.loss)}",
-        f"RECONSTRUCTION = {objective.reconstruction!r}  # the target is the input itself (an autoencoder)",
-        f"NOT_TRAINABLE = {_literal(objective.not_trainable)}",
-        "DATA = Path(__file__).with_suffix(\".npz\")",
-        "# the document's training settings (the dataset is in DATA)",
-        *settings_lines,
-    ])
-    return "\n".join([header, "", code.source, "", constants, "", "", TRAINING.strip("\n"), ""])
+def _objective(doc: Document, settings, dataset, output: str | None):
+    """The explorer's own objective for the document, so the script trains what the explorer trains.
+
+    Built without disturbing the caller's random numbers; raises what the objective raises when it refuses.
+    """
+    import torch
+
+    from ..training.objectives import make_objective
+
+    with torch.random.fork_rng(devices=[]):
+        return make_objective(doc, settings, dataset, torch.device("cpu"), output=output)
+
+
+def plan_script(doc: Document, output: str | None = None) -> Plan:
+    """Decide what the script for ``doc`` holds; :class:`ExportError` when the network cannot be written."""
+    from ..data import DatasetError, load_dataset
+    from ..training.objectives import resolve_task
+    from ..training.settings import SettingsError, TrainingSettings
+
+    try:
+        settings = TrainingSettings.from_dict(dict(doc.training))
+    except SettingsError as error:
+        raise ExportError(f"the training settings are invalid: {error.message}") from None
+    notes: list[str] = []
+    try:
+        dataset = load_dataset(settings.dataset, settings.dataset_options, seed=settings.seed,
+                               val_fraction=settings.val_fraction)
+    except DatasetError as error:
+        dataset = None
+        notes.append(f"no data written: {error.message}")
+    task = resolve_task(settings.task, dataset) if dataset is not None else settings.task
+    refused = (DatasetError, BuildError, GraphError, SettingsError)
+
+    if task == "adversarial" and output is None and dataset is not None:
+        try:
+            objective = _objective(doc, settings, dataset, None)
+        except refused as error:
+            raise ExportError(f"the GAN cannot be trained: {_first_message(error)} (--output NODE exports one of "
+                              "its networks alone)") from None
+        codes = {role: module_code(doc, net.output_id, _ROLE_CLASSES[role])
+                 for role, net in objective.networks.items()}
+        return Plan("adversarial", codes, dataset, notes=notes, noise_shape=objective.noise_shape)
+
+    code = module_code(doc, output)
+    plan = Plan("", {"model": code}, notes=notes)
+    if task == "adversarial":
+        plan.not_trainable = ("the document is a GAN (task adversarial); export it without --output for both "
+                              "networks and their training loop")
+    elif len(code.input_ids) > 1:
+        plan.not_trainable = "the network has several Inputs, and the training loop feeds one"
+    elif dataset is None:
+        plan.not_trainable = "no dataset fits this network"
+    else:
+        try:
+            objective = _objective(doc, settings, dataset, code.output_id)
+        except refused as error:
+            plan.not_trainable = f"the explorer cannot train it either: {_first_message(error)}"
+        else:
+            plan.task, plan.dataset = objective.name, dataset
+            if objective.name == "supervised":
+                plan.loss = "cross_entropy" if objective.classification else "mse"
+            elif objective.name == "reconstruction":
+                plan.loss = settings.reconstruction_loss + ("_logits" if objective.logits else "")
+    if plan.not_trainable and dataset is not None:
+        notes.append(f"no data written: {plan.not_trainable}")
+    return plan
 
 
 def _literal(value) -> str:
@@ -211,67 +307,89 @@ def _literal(value) -> str:
     return json.dumps(value) if isinstance(value, str) else repr(value)
 
 
-def _objective(doc: Document, code: ModuleCode, settings, dataset) -> Objective:
-    """The settings' task as the script's loss; adversarial and graph tasks are not in its loop."""
+def _constants(plan: Plan, values: dict) -> list[str]:
+    lines = [f"TASK = {_literal(plan.task)}  # what the training loop does, as the explorer's objective of that name"] \
+        if plan.task else []
+    if plan.task == "adversarial":
+        g, d = plan.codes["generator"], plan.codes["discriminator"]
+        lines += [f"GENERATOR, DISCRIMINATOR = {g.class_name}, {d.class_name}",
+                  f"G_OUTPUT, D_OUTPUT = {_literal(g.output_id)}, {_literal(d.output_id)}  "
+                  "# their output nodes, naming their weights in a checkpoint",
+                  f"NOISE_SHAPE = {tuple(plan.noise_shape)!r}  # the generator's Input: one noise sample"]
+    else:
+        code = plan.codes["model"]
+        lines += [f"MODEL = {code.class_name}",
+                  f"OUTPUT = {_literal(code.output_id)}  # the output node, naming the weights in an nn-explorer "
+                  "checkpoint"]
+        if plan.task in ("supervised", "reconstruction"):
+            lines.append(f"LOSS = {_literal(plan.loss)}")
+            lines.append(f"RECONSTRUCTION = {plan.task == 'reconstruction'!r}  # the target is the input itself "
+                         "(an autoencoder)")
+        if not plan.task:
+            lines.append(f"NOT_TRAINABLE = {_literal(plan.not_trainable)}")
+            return lines
+    keep = _SETTINGS + (("d_steps",) if plan.task == "adversarial" else ())
+    if plan.task == "node_classification":
+        keep = tuple(k for k in keep if k != "batch_size")  # every step sees the whole graph
+    lines += ["DATA = Path(__file__).with_suffix(\".npz\")",
+              "# the document's training settings (the dataset is in DATA)",
+              "SETTINGS = {", *[f"    {_literal(k)}: {_literal(values[k])}," for k in keep], "}"]
+    return lines
+
+
+def script_text(doc: Document, plan: Plan, script_name: str, values: dict, data_line: str) -> str:
+    """The whole script: header, helpers and classes, constants and settings, then the task's training loop."""
+    codes = list(plan.codes.values())
+    helpers = [h for code in codes for h in code.helpers]
+    if plan.task == "node_classification":
+        helpers.append("normalised_adjacency")
+    description = textwrap.fill(doc.description, 96) + "\n" if doc.description else ""
+    header = HEADER.format(title=doc.name or codes[0].class_name, description=description, script=script_name,
+                           task_line=TASK_LINES.get(plan.task, "It holds the network only: " + plan.not_trainable
+                                                    + "."),
+                           data_line=data_line, math_import="import math\n" if any(c.uses_math for c in codes) else "")
+    body = [COMMON, LOOPS[plan.task], MAIN] if plan.task else [MODULE_ONLY]
+    sections = [header, helper_source(helpers), *[c.class_source for c in codes], "\n".join(_constants(plan, values)),
+                *body]
+    return "\n\n\n".join(text.strip("\n") for text in sections if text.strip()) + "\n"
+
+
+def _data_writer(plan: Plan):
+    """Writes the dataset's arrays as the script's loop reads them."""
     from ..data.dataset import CLASSIFICATION
 
-    task = settings.task
-    if task == "auto":
-        task = "node_classification" if getattr(dataset, "graph", None) is not None else "supervised"
-    if task == "reconstruction":
-        if settings.reconstruction_loss == "mse":
-            return Objective("mse", True)
-        last = code.output_id
-        while doc.node(last).kind in ("Reshape", "Flatten") and doc.inputs_of(last):
-            last = doc.inputs_of(last)[0].src
-        return Objective("bce" if doc.node(last).kind == "Sigmoid" else "bce_logits", True)
-    if task == "supervised":
-        classification = dataset is None or dataset.task == CLASSIFICATION
-        return Objective("cross_entropy" if classification else "mse", False)
-    words = {"adversarial": "a GAN's two networks train against each other",
-             "node_classification": "a graph network trains on the graph's nodes"}.get(task, f"the task is {task}")
-    return Objective("mse", False, f"the script trains supervised networks and autoencoders, but {words}; it "
-                                   "holds the network's module only")
+    dataset = plan.dataset
+    if plan.task == "node_classification":
+        graph = dataset.graph
+        arrays = {"features": graph.features, "labels": graph.labels.astype(np.int64), "edges": graph.edges,
+                  "train_mask": graph.train_mask, "val_mask": graph.val_mask}
+    else:
+        target = np.int64 if dataset.task == CLASSIFICATION else np.float32
+        arrays = {"x_train": dataset.x_train, "y_train": np.asarray(dataset.y_train, dtype=target),
+                  "x_val": dataset.x_val, "y_val": np.asarray(dataset.y_val, dtype=target)}
+
+    def write(path: Path) -> None:
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, **{k: np.ascontiguousarray(v) for k, v in arrays.items()})
+
+    return write
 
 
 def export_script(doc: Document, target: str | Path, output: str | None = None) -> ExportedScript:
-    """Write ``target`` (a ``.py``) and, when the document's dataset fits the network, its data as ``.npz``.
+    """Write ``target`` (a ``.py``) and, when the document's task can train, its data as ``.npz``.
 
     Both files appear whole or not at all. Raises :class:`ExportError` with one line when refused.
     """
-    from ..data import DatasetError, load_dataset
-    from ..data.dataset import CLASSIFICATION, check_sample_shape
-    from ..training.settings import SettingsError, TrainingSettings
+    from ..training.settings import TrainingSettings
 
     target = Path(target)
-    code = module_code(doc, output)
-    notes: list[str] = []
-    try:
-        settings = TrainingSettings.from_dict(dict(doc.training))
-    except SettingsError as error:
-        raise ExportError(f"the training settings are invalid: {error.message}") from None
+    plan = plan_script(doc, output)
+    settings = TrainingSettings.from_dict(dict(doc.training))
     data_path = target.with_suffix(".npz")
-    dataset = None
-    if len(code.input_ids) == 1:
-        node = doc.node(code.input_ids[0])
-        try:
-            dataset = load_dataset(settings.dataset, settings.dataset_options, seed=settings.seed,
-                                   val_fraction=settings.val_fraction)
-            check_sample_shape(dataset, node.params["shape"], node.params["dtype"])
-        except DatasetError as error:
-            notes.append(f"no data written: {error.message}")
-            dataset = None
-    else:
-        notes.append("no data written: the network has several Inputs; the training loop feeds one")
-    objective = _objective(doc, code, settings, dataset)
-    if objective.not_trainable:
-        notes.append(f"no data written: {objective.not_trainable}")
-        dataset = None
-    classification = dataset is None or dataset.task == CLASSIFICATION
-    data_line = (f"The samples are in {data_path.name} beside this file (dataset '{settings.dataset}', "
-                 f"seed {settings.seed})." if dataset is not None
-                 else "No dataset fits this network's input, so training needs a DATA file you make yourself.")
-    text = script_text(doc, code, target.name, settings.to_dict(), objective, data_line)
+    dataset = plan.dataset if plan.task else None
+    data_line = (f"The data is in {data_path.name} beside this file (dataset '{settings.dataset}', seed "
+                 f"{settings.seed})." if dataset is not None else "No data is written for it.")
+    text = script_text(doc, plan, target.name, settings.to_dict(), data_line)
     compile(text, str(target), "exec")  # a generated script that does not parse is a bug: never write it
 
     def write_script(path: Path) -> None:
@@ -279,14 +397,6 @@ def export_script(doc: Document, target: str | Path, output: str | None = None) 
 
     files = {target: write_script}
     if dataset is not None:
-        def write_data(path: Path) -> None:
-            with open(path, "wb") as handle:
-                np.savez_compressed(
-                    handle, x_train=np.ascontiguousarray(dataset.x_train),
-                    y_train=np.ascontiguousarray(dataset.y_train, dtype=np.int64 if classification else np.float32),
-                    x_val=np.ascontiguousarray(dataset.x_val),
-                    y_val=np.ascontiguousarray(dataset.y_val, dtype=np.int64 if classification else np.float32))
-
-        files[data_path] = write_data
+        files[data_path] = _data_writer(plan)
     write_atomically(files)
-    return ExportedScript(target, data_path if dataset is not None else None, notes)
+    return ExportedScript(target, data_path if dataset is not None else None, plan.notes)

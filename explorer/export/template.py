@@ -1,30 +1,31 @@
-'''The parts of an exported script that do not depend on the network: data, optimiser, training loop.
+'''The parts of an exported script that every task shares: optimiser, weights, options, processes, ``main``.
 
 Kept as plain text that is itself valid Python, so it reads as the script will; ``script.py``
-fills in the network and the settings.
+fills in the networks and the settings, and ``loops.py`` the task's ``train`` function.
 '''
 
-TRAINING = r'''
-def load_data():
-    """The training and validation samples written beside this script by the explorer."""
+COMMON = r'''
+def load_arrays(*names):
+    """Arrays from the data file the explorer wrote beside this script, as tensors."""
     if not DATA.exists():
-        raise SystemExit(f"error: no data: {DATA.name} should lie beside this script (the network was exported "
-                         "without a dataset that fits its input)")
+        raise SystemExit(f"error: no data: {DATA.name} should lie beside this script")
     with np.load(DATA) as data:
-        arrays = [torch.from_numpy(data[k]) for k in ("x_train", "y_train", "x_val", "y_val")]
-    return arrays
+        return [torch.from_numpy(data[name]) for name in names]
 
 
-def make_optimizer(params, optimizer, lr, momentum, weight_decay):
-    if optimizer == "sgd":
+def make_optimizer(params, lr, betas=None):
+    """The document's optimiser with its momentum and weight decay (and Adam's ``betas`` where given)."""
+    name, momentum, weight_decay = SETTINGS["optimizer"], SETTINGS["momentum"], SETTINGS["weight_decay"]
+    adam = {} if betas is None else {"betas": betas}
+    if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    if optimizer == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
-    if optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    if optimizer == "rmsprop":
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, **adam)
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, **adam)
+    if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    raise ValueError(f"unknown optimizer {optimizer!r}")
+    raise ValueError(f"unknown optimizer {name!r}")
 
 
 @torch.no_grad()
@@ -46,43 +47,22 @@ def initialise(model, scheme, std):
             nn.init.zeros_(param)
 
 
-def load_weights(model, path):
-    """Weights from ``--save`` of this script, or from an nn-explorer checkpoint (same keys)."""
+def load_weights(model, path, output):
+    """The weights of the network ending at ``output``: from ``--save`` of this script, or an nn-explorer checkpoint."""
     state = torch.load(path, map_location="cpu", weights_only=True)
     if isinstance(state, dict) and state.get("format") == "nn-explorer-checkpoint":
-        state = state["state_dicts"][OUTPUT]
+        state = state["state_dicts"]
+    if output in state:  # weights of several networks, by output node (a checkpoint, or a GAN's --save)
+        state = state[output]
     model.load_state_dict(state)
 
 
-def save_weights(model, path):
-    """The state dict, written whole or not at all."""
+def save_weights(state, path):
+    """A state dict (or a dict of them), written whole or not at all."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    torch.save(model.state_dict(), tmp)
+    torch.save(state, tmp)
     os.replace(tmp, path)
-
-
-LOSSES = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss, "bce": F.binary_cross_entropy,
-          "bce_logits": F.binary_cross_entropy_with_logits}
-
-
-@torch.no_grad()
-def evaluate(model, x, y, batch_size=512):
-    """Mean loss (and accuracy for classification) over all of ``x``, in eval mode."""
-    model.eval()
-    loss_fn = LOSSES[LOSS]
-    loss, correct = 0.0, 0
-    for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size]
-        out = model(xb)
-        target = xb if RECONSTRUCTION else y[start:start + batch_size]
-        if LOSS == "cross_entropy":
-            loss += loss_fn(out, target, reduction="sum").item()
-            correct += (out.argmax(1) == target).sum().item()
-        else:
-            loss += loss_fn(out, target, reduction="sum").item() / out[0].numel()
-    model.train()
-    return loss / len(x), (correct / len(x) if LOSS == "cross_entropy" else None)
 
 
 def parse_args():
@@ -91,78 +71,59 @@ def parse_args():
     parser.add_argument("--steps", type=int, help="train exactly this many steps (overrides --epochs)")
     parser.add_argument("--epochs", type=int, default=SETTINGS["epochs"], help="passes over the training samples")
     parser.add_argument("--lr", type=float, default=SETTINGS["lr"], help="learning rate")
-    parser.add_argument("--batch-size", type=int, default=SETTINGS["batch_size"], help="samples per step and process")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu",
                         help="cpu, cuda or cuda:N (under torchrun each process takes cuda:LOCAL_RANK)")
-    parser.add_argument("--seed", type=int, default=SETTINGS["seed"], help="initial weights and batch order")
+    parser.add_argument("--seed", type=int, default=SETTINGS["seed"], help="initial weights and sample order")
     parser.add_argument("--load", metavar="PATH", help="start from these weights (from --save, or a checkpoint)")
     parser.add_argument("--save", metavar="PATH", help="write the trained weights (a state dict) here")
+    add_task_options(parser)
     return parser.parse_args()
 
 
+def start_processes(device_name):
+    """Under torchrun, join the other processes (gloo on CPU, NCCL on GPU); alone, be rank 0 of 1."""
+    device = torch.device(device_name)
+    if "WORLD_SIZE" not in os.environ:  # not started by torchrun
+        return device, 0, 1
+    rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+        torch.cuda.set_device(device)
+    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return device, rank, world
+'''
+
+MAIN = r'''
 def main():
     args = parse_args()
-    if NOT_TRAINABLE:
-        raise SystemExit(f"error: {NOT_TRAINABLE}")
-    distributed = "WORLD_SIZE" in os.environ  # started by torchrun
-    rank, world = 0, 1
-    device = torch.device(args.device)
-    if distributed:
-        rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
-        if device.type == "cuda":
-            device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
-            torch.cuda.set_device(device)
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-
+    device, rank, world = start_processes(args.device)
     torch.manual_seed(args.seed)  # the same initial weights on every process
-    model = MODEL()
-    initialise(model, SETTINGS["init"], SETTINGS["init_std"])
-    if args.load:
-        load_weights(model, args.load)
-    model.to(device)
-    x_train, y_train, x_val, y_val = load_data()
-    train_set = TensorDataset(x_train, y_train)
-    sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True, seed=args.seed) \
-        if distributed else None
-    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=sampler is None, sampler=sampler,
-                        generator=torch.Generator().manual_seed(args.seed))
-    net = DistributedDataParallel(model) if distributed else model
-    optimizer = make_optimizer(net.parameters(), SETTINGS["optimizer"], args.lr, SETTINGS["momentum"],
-                               SETTINGS["weight_decay"])
-    loss_fn = LOSSES[LOSS]
-    total = args.steps if args.steps is not None else args.epochs * len(loader)
-    if rank == 0:
-        print(f"training {MODEL.__name__} on {len(x_train)} samples for {total} steps on {world} process(es), "
-              f"{device}", flush=True)
-
-    step, epoch = 0, 0
-    net.train()
-    while step < total:
-        if sampler is not None:
-            sampler.set_epoch(epoch)
-        for xb, yb in loader:
-            xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
-            loss = loss_fn(net(xb), xb if RECONSTRUCTION else yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            step += 1
-            if rank == 0 and (step % max(1, total // 10) == 0 or step == total):
-                print(f"step {step}/{total}  epoch {epoch + 1}  loss {loss.item():.4g}", flush=True)
-            if step >= total:
-                break
-        epoch += 1
-        if rank == 0:
-            val_loss, val_acc = evaluate(model, x_val.to(device), y_val.to(device))
-            accuracy = f"  val_acc {val_acc:.2%}" if val_acc is not None else ""
-            print(f"epoch {epoch}: val_loss {val_loss:.4g}{accuracy}", flush=True)
-
-    if rank == 0 and args.save:
-        save_weights(model, args.save)
-        print(f"weights written to {args.save}", flush=True)
-    if distributed:
+    train(args, device, rank, world)
+    if dist.is_initialized():
+        # train() has returned, so no DDP wrapper holds the process group any more: it is torn down here, once
+        # every process is done, rather than while Python shuts down (where gloo's threads can abort a process)
         dist.barrier()
         dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+# A network whose task the script cannot train (why is in NOT_TRAINABLE): its module, and loading weights.
+MODULE_ONLY = r'''
+def load_weights(model, path, output=OUTPUT):
+    """The weights of the network ending at ``output``, from a state dict or an nn-explorer checkpoint."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if isinstance(state, dict) and state.get("format") == "nn-explorer-checkpoint":
+        state = state["state_dicts"]
+    if output in state:
+        state = state[output]
+    model.load_state_dict(state)
+
+
+def main():
+    raise SystemExit(f"error: this script holds {MODEL.__name__} only: {NOT_TRAINABLE}")
 
 
 if __name__ == "__main__":

@@ -108,12 +108,12 @@ class GraphConv(nn.Module):
     """Graph convolution of Kipf & Welling: ``Â · X · W`` with ``Â = D^-1/2 (A + I) D^-1/2``.
 
     Per node: the batch dimension runs over the graph's nodes, ``x`` is ``[N, F]`` and ``adjacency``
-    is ``Â`` as a sparse ``[N, N]`` tensor (made once by :func:`normalised_adjacency` and handed in
-    by the trainer with every batch). There is no silent fallback: without an adjacency the layer
-    refuses to run, since it would be a plain Linear pretending to be a graph layer.
+    is ``Â`` as a sparse (or dense) ``[N, N]`` tensor, made once by :func:`normalised_adjacency` and
+    handed in with every step. There is no silent fallback: without an adjacency the layer refuses
+    to run, since it would be a plain Linear pretending to be a graph layer.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True):
         super().__init__()
         self.linear = nn.Linear(in_features, out_features, bias=False)
         self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None

@@ -14,16 +14,9 @@ from explorer.graph.build import build_module
 ROOT = Path(__file__).resolve().parents[2]
 PRESETS = sorted((ROOT / "presets").glob("*.json"))
 
-
-def _has_graph_layers(path: Path) -> bool:
-    return any(n.layer.needs_adjacency for n in fileformat.load(path).nodes())
-
-
-# Every network of every preset: (preset, output node, key); graph networks are refused (GraphConv has no spec)
+# Every network of every preset: (preset, output node, key); a GAN's two networks are two entries
 NETWORKS = [(p, out, p.stem if len(outs) == 1 else f"{p.stem}.{out}")
-            for p in PRESETS if not _has_graph_layers(p)
-            for outs in [fileformat.load(p).outputs()] for out in outs]
-GRAPH_PRESETS = [p for p in PRESETS if _has_graph_layers(p)]
+            for p in PRESETS for outs in [fileformat.load(p).outputs()] for out in outs]
 
 
 def load_script(path: Path):
@@ -36,6 +29,13 @@ def load_script(path: Path):
     return module
 
 
+def script_classes(script) -> dict[str, type]:
+    """The exported network classes of a script by their output node: one, or a GAN's two."""
+    if hasattr(script, "GENERATOR"):
+        return {script.G_OUTPUT: script.GENERATOR, script.D_OUTPUT: script.DISCRIMINATOR}
+    return {script.OUTPUT: script.MODEL}
+
+
 def batch_for(doc, n: int = 16, seed: int = 1, output: str | None = None) -> torch.Tensor:
     """A batch that fits the network's Input: random values, or token ids below the vocabulary."""
     node = doc.node(build_module(doc, output).input_ids[0])
@@ -46,8 +46,11 @@ def batch_for(doc, n: int = 16, seed: int = 1, output: str | None = None) -> tor
 
 
 def max_difference(doc, exported_class, state: dict | None = None, x: torch.Tensor | None = None,
-                   output: str | None = None) -> float:
-    """Largest absolute difference between the explorer's module and the exported class, same weights, eval mode."""
+                   output: str | None = None, adjacency: torch.Tensor | None = None) -> float:
+    """Largest absolute difference between the explorer's module and the exported class, same weights, eval mode.
+
+    ``adjacency`` feeds a graph network (the explorer's takes it by keyword, the script's as its last argument).
+    """
     torch.manual_seed(0)
     ours = build_module(doc, output)
     if state is not None:
@@ -57,4 +60,6 @@ def max_difference(doc, exported_class, state: dict | None = None, x: torch.Tens
     ours.eval(), theirs.eval()
     x = batch_for(doc, output=output) if x is None else x
     with torch.no_grad():
+        if adjacency is not None:
+            return (ours(x, adjacency=adjacency) - theirs(x, adjacency)).abs().max().item()
         return (ours(x) - theirs(x)).abs().max().item()

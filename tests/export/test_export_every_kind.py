@@ -8,6 +8,7 @@ import torch
 from explorer.export.script import module_code
 from explorer.graph.catalogue import all_kinds
 from explorer.graph.document import Document
+from explorer.graph.modules import normalised_adjacency
 
 from .helpers import max_difference
 
@@ -55,13 +56,24 @@ def image_network() -> Document:
     return doc
 
 
-def test_the_two_networks_use_every_kind_that_has_a_spec():
-    used = {n.kind for doc in (sequence_network(), image_network()) for n in doc.nodes()}
+def graph_network() -> Document:
+    doc = Document(name="every graph kind")
+    doc.add_node("Input", {"shape": [5]}, node_id="nodes")
+    _chain(doc, "nodes", [("GraphConv", {"out_features": 4}), ("ReLU", {}),
+                          ("GraphConv", {"out_features": 3, "bias": False})])
+    return doc
+
+
+NETWORKS = [sequence_network, image_network, graph_network]
+
+
+def test_the_networks_use_every_kind_that_has_a_spec():
+    used = {n.kind for make in NETWORKS for n in make().nodes()}
     with_spec = {k.name for k in all_kinds() if k.spec is not None}
     assert with_spec - used - {"Add"} == set()  # Add: in the residual presets
 
 
-@pytest.mark.parametrize("make", [sequence_network, image_network], ids=["sequence", "image"])
+@pytest.mark.parametrize("make", NETWORKS, ids=["sequence", "image", "graph"])
 def test_every_kind_exports_to_the_same_module(make, tmp_path):
     doc = make()
     assert doc.infer().ok, doc.infer().errors
@@ -69,5 +81,9 @@ def test_every_kind_exports_to_the_same_module(make, tmp_path):
     namespace: dict = {}
     header = "import math\nimport torch\nfrom torch import nn\nfrom torch.nn import functional as F\n\n"
     exec(compile(header + code.source, "<exported>", "exec"), namespace)  # the script's imports, then the class
-    difference = max_difference(doc, namespace[code.class_name])
+    adjacency = None
+    if code.takes_adjacency:  # a graph of 16 nodes (the batch): a ring with a few chords
+        edges = torch.tensor([[i, (i + 1) % 16] for i in range(16)] + [[0, 8], [3, 11], [5, 13]])
+        adjacency = normalised_adjacency(edges, 16)
+    difference = max_difference(doc, namespace[code.class_name], adjacency=adjacency)
     assert difference < 1e-5

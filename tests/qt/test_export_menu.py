@@ -41,3 +41,11 @@ def test_a_refused_import_is_explained_and_the_network_stays(window):
     before = len(window.document)
     assert not window.import_from(f"{source}:Exotic", "4")
     assert "torch.logsumexp" in window.last_error and len(window.document) == before
+
+
+def test_a_gan_exports_from_the_window_with_both_networks_and_its_loop(window, tmp_path):
+    assert window.open_document(presets_dir() / "gan-ring.json", as_copy=True)
+    assert window.export_to(tmp_path / "gan.py"), window.last_error
+    text = (tmp_path / "gan.py").read_text()
+    assert "class Generator(nn.Module)" in text and "class Discriminator(nn.Module)" in text
+    assert 'TASK = "adversarial"' in text and (tmp_path / "gan.npz").is_file()

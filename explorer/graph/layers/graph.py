@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .. import modules
-from ..catalogue import LayerKind, need_rank, register, spec_of
+from ..catalogue import LayerKind, need_rank, register, spec, spec_of
 from ..params import Param
 
 
@@ -23,5 +22,5 @@ register(LayerKind(
         Param("bias", "bool", True, "Add a learned bias.", key=False),
     ),
     infer=_gcn_infer,
-    build=lambda p, i: modules.GraphConv(i[0].shape[-1], p["out_features"], p["bias"]),
+    spec=lambda p, i: spec("GraphConv", i[0].shape[-1], p["out_features"], bias=p["bias"]),
 ))
