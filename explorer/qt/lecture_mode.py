@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QObject, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTransform
 from PySide6.QtWidgets import QApplication, QToolBar, QWidget
 
 FACTOR = 1.6  # type and lines: legible from the back of a room on a 1920x1080 projector
+VIEWS_SHARE = 0.58  # of the screen's height for the training views in lecture mode (the canvas has the rest)
 
 
 @dataclass
@@ -24,9 +25,10 @@ class _Saved:
     """What entering changed, to be put back on leaving."""
 
     state: QByteArray
+    geometry: QRect
     window_state: Qt.WindowState
-    app_font: QFont
     transform: QTransform
+    fonts: list = field(default_factory=list)         # (QWidget, QFont, whether it was its own)
     settings_visible: bool = True
     tick_fonts: list = field(default_factory=list)    # (AxisItem, QFont)
     label_styles: list = field(default_factory=list)  # (AxisItem, dict)
@@ -40,6 +42,33 @@ def _scaled_size(size: str | None, default_pt: float) -> str:
     unit = "px" if text.endswith("px") else "pt"
     number = float(text[:-2]) if text[-2:] in ("pt", "px") else default_pt
     return f"{number * FACTOR:.1f}{unit}"
+
+
+def _grow_fonts(window: QWidget) -> list:
+    """Every widget of ``window`` (its menus too) in a font FACTOR times its own; returns what to put back.
+
+    Widget by widget, not the application's font: that would replace the platform's per-class fonts
+    (the menu bar's, the status bar's) and so change the layout that leaving must restore exactly.
+    """
+    saved = []
+    for widget in [window, *window.findChildren(QWidget)]:
+        own = widget.testAttribute(Qt.WidgetAttribute.WA_SetFont)
+        font = QFont(widget.font())
+        saved.append((widget, QFont(font), own))
+        font.setPointSizeF(font.pointSizeF() * FACTOR)
+        widget.setFont(font)
+    return saved
+
+
+def _restore_fonts(saved: list) -> None:
+    for widget, font, own in saved:  # parents first: a parent's font reaches the children after it
+        try:
+            exact = QFont(font)
+            exact.setPointSizeF(font.pointSizeF())  # marked as set: else the parent's size is inherited
+            widget.setFont(exact)
+            widget.setAttribute(Qt.WidgetAttribute.WA_SetFont, own)  # later application fonts reach it as before
+        except RuntimeError:  # deleted while in lecture mode (a closed menu)
+            continue
 
 
 class LectureMode(QObject):
@@ -83,13 +112,10 @@ class LectureMode(QObject):
 
     def _enter(self) -> None:
         window = self.window
-        app = QApplication.instance()
-        saved = _Saved(state=window.saveState(), window_state=window.windowState(), app_font=QFont(app.font()),
+        saved = _Saved(state=window.saveState(), geometry=window.geometry(), window_state=window.windowState(),
                        transform=window.view.transform())
         self._saved = saved
-        font = QFont(app.font())
-        font.setPointSizeF(font.pointSizeF() * FACTOR)
-        app.setFont(font)
+        saved.fonts = _grow_fonts(window)
         for dock in (window.palette_dock, window.inspector_dock):
             dock.hide()
         for bar in window.findChildren(QToolBar):
@@ -104,13 +130,13 @@ class LectureMode(QObject):
         view = window.view
         view.set_zoom(view.zoom() * FACTOR)
         window.setWindowState(window.windowState() | Qt.WindowState.WindowFullScreen)
+        QTimer.singleShot(0, self._share_screen)  # once the window has its full-screen size
         window.status_message("Lecture mode: Space trains or pauses, → steps, R resets the weights, F11 leaves")
 
     def _leave(self) -> None:
         saved, self._saved = self._saved, None
         window = self.window
-        app = QApplication.instance()
-        app.setFont(saved.app_font)
+        _restore_fonts(saved.fonts)
         for axis, font in saved.tick_fonts:
             axis.setStyle(tickFont=font)
         for axis, style in saved.label_styles:
@@ -129,18 +155,28 @@ class LectureMode(QObject):
             if scroll is not None:
                 scroll.setVisible(saved.settings_visible)
         window.setWindowState(saved.window_state)
+        # The smaller fonts' layouts first (posted events), else the docks keep lecture-sized minimums.
+        QApplication.sendPostedEvents(None, 0)
+        if not saved.window_state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            window.setGeometry(saved.geometry)  # not restoreGeometry: it fits the window into the screen
         window.restoreState(saved.state)
         window.view.setTransform(saved.transform)
         window.view.zoom_changed.emit(window.view.zoom())
+
+    def _share_screen(self) -> None:
+        """The training views take most of the height: they are what the room watches."""
+        dock = self.window.training_dock
+        if self.active and dock is not None and dock.isVisible():
+            self.window.resizeDocks([dock], [int(self.window.height() * VIEWS_SHARE)], Qt.Orientation.Vertical)
 
     def _scale_plots(self, panel: QWidget, saved: _Saved) -> None:
         """Axes, titles and curves of every plot in ``panel`` grow by FACTOR."""
         for graphics in panel.findChildren(pg.GraphicsView):
             for item in graphics.scene().items():
                 if isinstance(item, pg.AxisItem):
-                    tick = item.style.get("tickFont") or QFont(item.font())
-                    saved.tick_fonts.append((item, QFont(tick) if tick is not None else None))
-                    bigger = QFont(tick)
+                    own = item.style.get("tickFont")
+                    saved.tick_fonts.append((item, QFont(own) if own is not None else None))
+                    bigger = QFont(own if own is not None else item.font())
                     bigger.setPointSizeF(max(1.0, bigger.pointSizeF()) * FACTOR)
                     item.setStyle(tickFont=bigger)
                     if item.labelText:
