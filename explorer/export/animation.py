@@ -110,6 +110,21 @@ def gradient_frame(logs: np.ndarray, levels: tuple[float, float], steps_shown: i
     return np.repeat(np.repeat(rgb, cell[1], axis=0), cell[0], axis=1)
 
 
+def heatmap_animation(heat: np.ndarray, marks: list[tuple[int, int]], size: int = 480
+                      ) -> list[tuple[int, np.ndarray]]:
+    """Frames of a gradient heatmap ``heat`` [layers, columns] of log10 norms filling up: ``marks`` are
+    (step, columns shown at that step). Levels span the whole run's values, in half decades, so a
+    frame's colours mean the same in every frame."""
+    finite = heat[np.isfinite(heat)]
+    lo, hi = (math.floor(float(finite.min()) * 2) / 2, math.ceil(float(finite.max()) * 2) / 2) \
+        if finite.size else (-6.0, 0.0)
+    if hi - lo < 1.0:
+        hi = lo + 1.0
+    layers, columns = heat.shape
+    cell = (max(1, size // max(1, columns)), max(8, min(40, (size // 2) // max(1, layers))))
+    return [(step, gradient_frame(heat, (lo, hi), shown, cell)) for step, shown in marks]
+
+
 def heat_columns(logs: np.ndarray, columns: int) -> np.ndarray:
     """``logs`` [layers, steps] averaged into at most ``columns`` columns (NaN ignored)."""
     layers, steps = logs.shape

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..training.snapshots import StepSnapshot
-from .animation import feature_map_frame, gradient_frame, heat_columns
+from .animation import feature_map_frame, heat_columns, heatmap_animation
 from .errors import ExportError
 
 VIEWS = ("feature_maps", "gradients")
@@ -103,12 +103,5 @@ class Recorder:
             return []
         logs = np.stack(self._logs, axis=1)  # [layers, steps]
         heat = heat_columns(logs, HEAT_COLUMNS)
-        finite = heat[np.isfinite(heat)]
-        lo, hi = (math.floor(float(finite.min()) * 2) / 2, math.ceil(float(finite.max()) * 2) / 2) \
-            if finite.size else (-6.0, 0.0)
-        if hi - lo < 1.0:
-            hi = lo + 1.0
         steps, columns = logs.shape[1], heat.shape[1]
-        cell = (max(1, size // columns), max(8, min(40, (size // 2) // max(1, heat.shape[0]))))
-        return [(step, gradient_frame(heat, (lo, hi), math.ceil(step * columns / steps), cell))
-                for step in self._marks]
+        return heatmap_animation(heat, [(step, math.ceil(step * columns / steps)) for step in self._marks], size)

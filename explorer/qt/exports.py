@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QFileDialog, QGraphicsItem, QMenu, QWidget
 
 from ..export import ExportError, write_atomically
 
@@ -45,20 +45,57 @@ def _save_bytes(data: bytes, path: Path) -> None:
     write_atomically({path: lambda temporary: temporary.write_bytes(data)})
 
 
-def save_graphics(graphics: pg.GraphicsView, path: str | os.PathLike) -> str:
-    """Write a pyqtgraph view (a plot, a picture) as PNG or SVG with pyqtgraph's exporters."""
+def save_graphics(graphics: QWidget, path: str | os.PathLike) -> str:
+    """Write a view as PNG or SVG: a pyqtgraph view with pyqtgraph's exporters (SVG falls back to Qt's
+    generator where pyqtgraph's cannot parse an item), any other widget (a table) as it is drawn."""
     path = Path(path)
     suffix = _suffix(path, PICTURE_SUFFIXES)
-    scene = graphics.scene()
     if suffix == ".png":
-        image = ImageExporter(scene).export(toBytes=True)
+        if isinstance(graphics, pg.GraphicsView):
+            image = ImageExporter(graphics.scene()).export(toBytes=True)
+        else:
+            image = graphics.grab().toImage()
         if image is None or image.isNull():
             raise ExportError(f"cannot write {path}: the view has nothing to draw yet")
         _save_image(image, path)
         return f"wrote {path.name} ({image.width()}×{image.height()})"
-    data = SVGExporter(scene).export(toBytes=True)
-    _save_bytes(data if isinstance(data, bytes) else bytes(data), path)
+    data = None
+    if isinstance(graphics, pg.GraphicsView):
+        try:
+            data = SVGExporter(graphics.scene()).export(toBytes=True)
+        except (ValueError, IndexError, AttributeError):  # pyqtgraph 0.14 misreads some of Qt 6's SVG paths
+            data = None
+    if data is not None:
+        _save_bytes(data if isinstance(data, bytes) else bytes(data), path)
+    else:
+        def draw(painter: QPainter) -> None:
+            if isinstance(graphics, pg.GraphicsView):
+                graphics.render(painter)
+            else:
+                graphics.render(painter, QPoint())
+
+        _render_svg(draw, QSizeF(graphics.size()), path,
+                    graphics.objectName() or "view")
     return f"wrote {path.name}"
+
+
+def _render_svg(draw, size: QSizeF, path: Path, title: str) -> None:
+    """Write what ``draw(painter)`` paints on a ``size`` page as an SVG (Qt's generator), atomically."""
+    def write(temporary: Path) -> None:
+        generator = QSvgGenerator()
+        generator.setFileName(str(temporary))
+        generator.setSize(size.toSize())
+        generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+        generator.setTitle(title)
+        painter = QPainter(generator)
+        try:
+            draw(painter)
+        finally:
+            painter.end()  # never leave the generator being painted: destroying it then crashes
+        if not temporary.exists() or temporary.stat().st_size == 0:
+            raise OSError(0, "the SVG could not be written", str(path))
+
+    write_atomically({path: write})
 
 
 def save_widget(widget: QWidget, path: str | os.PathLike) -> str:
@@ -90,19 +127,19 @@ def save_canvas(scene, path: str | os.PathLike) -> str:
         _save_image(image, path)
         return f"wrote {path.name} ({size.width()}×{size.height()})"
 
-    def write(temporary: Path) -> None:
-        generator = QSvgGenerator()
-        generator.setFileName(str(temporary))
-        generator.setSize(source.size().toSize())
-        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-        generator.setTitle(getattr(scene.document, "name", "") or "network")
-        painter = QPainter(generator)
-        scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
-        painter.end()
-        if not temporary.exists() or temporary.stat().st_size == 0:
-            raise OSError(0, "the SVG could not be written", str(path))
+    def draw(painter: QPainter) -> None:
+        # Cached items would be written as bitmaps: uncached for the render, an SVG of shapes and text.
+        cached = [(item, item.cacheMode()) for item in scene.items()
+                  if item.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+        for item, _mode in cached:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        try:
+            scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
+        finally:
+            for item, mode in cached:
+                item.setCacheMode(mode)
 
-    write_atomically({path: write})
+    _render_svg(draw, source.size(), path, getattr(scene.document, "name", "") or "network")
     return f"wrote {path.name}"
 
 
@@ -136,11 +173,13 @@ class ViewMenus(QObject):
         self.views = views            # name -> view widget (each holds one or more pg.GraphicsView)
         self.history = history        # a PanelHistory, or None
         self.chosen_path: Path | None = None  # tests set it to skip the dialog
-        self._owners: dict[QObject, tuple[str, pg.GraphicsView]] = {}
+        self._owners: dict[QObject, tuple[str, QWidget]] = {}
         for name, view in views.items():
-            for graphics in view.findChildren(pg.GraphicsView):
-                graphics.viewport().installEventFilter(self)
-                self._owners[graphics.viewport()] = (name, graphics)
+            for graphics in view.findChildren(pg.GraphicsView) or [view]:
+                target = graphics.viewport() if isinstance(graphics, QAbstractScrollArea) else graphics
+                for watched in {target, *(w.viewport() for w in graphics.findChildren(QAbstractScrollArea))}:
+                    watched.installEventFilter(self)
+                    self._owners[watched] = (name, graphics)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
         if event.type() == QEvent.Type.ContextMenu and watched in self._owners:
@@ -151,10 +190,12 @@ class ViewMenus(QObject):
             return True
         return super().eventFilter(watched, event)
 
-    def graphics_of(self, name: str) -> pg.GraphicsView:
-        return self.views[name].findChildren(pg.GraphicsView)[0]
+    def graphics_of(self, name: str) -> QWidget:
+        """What ``name``'s PNG and SVG show: its first pyqtgraph view, or the whole view (a table)."""
+        found = self.views[name].findChildren(pg.GraphicsView)
+        return found[0] if found else self.views[name]
 
-    def menu_for(self, name: str, graphics: pg.GraphicsView) -> QMenu:
+    def menu_for(self, name: str, graphics: QWidget) -> QMenu:
         menu = QMenu(self.window)
         menu.setObjectName("viewExportMenu")
         menu.addAction("Save as PNG…", lambda: self.save_view(name, graphics, ".png"))
@@ -181,7 +222,7 @@ class ViewMenus(QObject):
             self.window.settings.setValue("files/picture_dir", str(path.parent))
         return path
 
-    def save_view(self, name: str, graphics: pg.GraphicsView, suffix: str) -> bool:
+    def save_view(self, name: str, graphics: QWidget, suffix: str) -> bool:
         path = self._path("Save the view as a picture", name, suffix)
         return path is not None and self._report(lambda: save_graphics(graphics, path))
 
@@ -194,6 +235,9 @@ class ViewMenus(QObject):
             said = write()
         except ExportError as error:
             self.window.show_error("Cannot export", error.message)
+            return False
+        except Exception as error:  # noqa: BLE001  (an exporter's own bug: explain, never crash, training goes on)
+            self.window.show_error("Cannot export", f"{type(error).__name__}: {error}")
             return False
         self.window.status_message(said[:1].upper() + said[1:])
         return True
