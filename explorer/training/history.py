@@ -58,7 +58,7 @@ class RunHistory:
         self.frames: list[Frame] = []
         self.stride = 1            # keep every stride-th moment offered
         self.nbytes = 0            # bytes the kept frames hold now
-        self.peak_bytes = 0        # the most they ever held
+        self.peak_bytes = 0        # the most they held between two offers (a new frame is thinned away at once)
         self.thinned = 0           # times the history was halved
         self._latest: dict = {}    # the newest picture of each kind, whether kept or not
         self._offered = 0
@@ -122,9 +122,9 @@ class RunHistory:
         self.nbytes += ENTRY_BYTES * (len(frame.gradients or {}) + 2)
 
     def _halve(self) -> None:
-        """Every other frame goes (the newest stays), and only every other moment is kept from now on."""
+        """Every other frame goes (the first and the newest stay), and only every other moment is kept from now on."""
         newest = self.frames[-1]
-        kept = self.frames[-1::-2][::-1]
+        kept = self.frames[::2]  # the run's first moment stays: the slider's left end is its start
         if kept[-1] is not newest:
             kept.append(newest)
         self.frames = kept
