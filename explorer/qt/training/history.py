@@ -154,7 +154,8 @@ class PanelHistory(QObject):
         if self.shown is not None:
             bar.position.setText(f"step {frames[self.shown].step} of {frames[-1].step}")
         else:
-            bar.position.setText("live" if self.panel.run is not None or not frames else f"step {frames[-1].step}")
+            bar.position.setText("no history yet" if not frames else "live" if self.panel.run is not None
+                                 else f"step {frames[-1].step}")
 
     def _update_slider(self) -> None:
         if self.shown is not None and self.shown >= len(self.store.frames):

@@ -35,6 +35,7 @@ from .cores import training_threads
 from . import orphans
 from .drawing import StagedDrawing
 from .history import PanelHistory
+from .initial_maps import InitialMaps
 from .message_bar import ERROR, INFO, WARNING
 from .views import TrainingViews
 from .weights import TrainedWeights, state_dicts_of
@@ -83,6 +84,7 @@ class TrainingPanel(QWidget):
         self.staged = StagedDrawing(self.views, self.progress_view, self)
         self.staged.batch_drawn.connect(self.batch_applied)
         self.history = PanelHistory(self)  # the time slider under the plots (history.py)
+        self.initial_maps = InitialMaps(self)  # the feature maps before Train (initial_maps.py)
         splitter = QSplitter(Qt.Orientation.Horizontal, objectName="trainingSplitter")
         splitter.addWidget(self.side)
         splitter.addWidget(self.plots)
@@ -207,6 +209,7 @@ class TrainingPanel(QWidget):
             self._refresh_feature_nodes()
             self.form.set_code_candidates([n for n in self.document.topological_order()
                                            if self.document.node(n).layer.max_inputs > 0])
+            self.initial_maps.schedule()
         self._update_buttons()
 
     def _on_meta_changed(self) -> None:
@@ -216,6 +219,7 @@ class TrainingPanel(QWidget):
         if completed(self.document.training) != completed(self.form.settings()):
             self.form.set_settings(self.document.training)
         self.views.show_task(self.form.task_shown())  # the task's tab shows before the first run
+        self.initial_maps.schedule()
 
     def _on_settings_edited(self, settings: dict) -> None:
         if self.document is None or settings == self.document.training:
@@ -315,6 +319,7 @@ class TrainingPanel(QWidget):
         self.message.clear()
         self._reset_progress()
         self._update_buttons()
+        self.initial_maps.schedule()
         self._status("Weights reset: the next run starts from fresh weights")
 
     # Runs ----------------------------------------------------------------------------------------
@@ -448,7 +453,9 @@ class TrainingPanel(QWidget):
             self.message.show_message(ERROR, error.message)
 
     def _on_probe_changed(self, index: int) -> None:
-        if self.run is not None:
+        if self.run is None:
+            self.initial_maps.schedule()
+        else:
             try:
                 self.run.set_probe_index(index)
             except ValueError as error:
