@@ -570,6 +570,7 @@ class MainWindow(QMainWindow):
             return
         self.autosaver.stop()
         self.autosaver.remove()  # saved or discarded: nothing to recover
+        self.lecture_mode.set_active(False)  # the layout the student keeps is the everyday one
         self.save_settings()
         event.accept()
 

@@ -70,7 +70,7 @@ def test_a_full_history_thins_itself_says_so_and_training_goes_on(window, docked
     assert history.store.thinned >= 1 and history.store.peak_bytes <= 200_000
     assert history.last_message.startswith("History full (0.191 MB): keeping every")
     assert panel.latest_step.step == 150  # the run went on to its end
-    assert history.status_label.text() == f"History {history.store.nbytes / 2 ** 20:.1f} of 0 MB"
+    assert history.status_label.text() == f"History {history.store.nbytes / 2 ** 20:.1f} of 0.191 MB"
 
 
 def test_gifs_of_lenet_conv1_maps_and_the_vanishing_gradient_heatmap_from_the_menu(window, docked_panel, qtbot,

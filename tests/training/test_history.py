@@ -1,7 +1,6 @@
 """The bounded history of a run's pictures: it covers the whole run, stays under its cap, says when full."""
 
 import numpy as np
-import pytest
 
 from explorer.training.history import RunHistory, picture_bytes
 from explorer.training.snapshots import ActivationSnapshot, FeatureMapSnapshot

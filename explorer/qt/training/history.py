@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from explorer.export.animation import heatmap_animation, write_animation
 from explorer.export.errors import ExportError
-from explorer.training.history import DEFAULT_CAP_BYTES, Frame, RunHistory
+from explorer.training.history import DEFAULT_CAP_BYTES, Frame, RunHistory, megabytes
 
 from .drawing import SHARED_PICTURES
 
@@ -164,7 +164,7 @@ class PanelHistory(QObject):
 
     def _update_status(self) -> None:
         store = self.store
-        self.status_label.setText(f"History {store.nbytes / 2 ** 20:.1f} of {store.cap_bytes / 2 ** 20:.0f} MB")
+        self.status_label.setText(f"History {store.nbytes / 2 ** 20:.1f} of {megabytes(store.cap_bytes)}")
 
     # Animations ------------------------------------------------------------------------------------
 
