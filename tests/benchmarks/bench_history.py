@@ -37,12 +37,21 @@ DELIVERY = 0.08  # seconds between the worker's deliveries (TrainingPanel.INTERV
 KINDS = {FeatureMapSnapshot: "feature_maps", BoundarySnapshot: "boundary", ActivationSnapshot: "activation"}
 
 
+def rss_mb() -> float:
+    """This process's resident memory in MB (Linux), to set the history's own count against."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return float("nan")
+
+
 def report(history: RunHistory, minute: float, steps: int) -> None:
     frames = history.frames
     span = f"steps {frames[0].step}–{frames[-1].step}" if frames else "no frames"
     print(f"minute {minute:5.1f}: step {steps:7d}  frames {len(frames):5d} ({span})  "
           f"holds {megabytes(history.nbytes):>9}  peak {megabytes(history.peak_bytes):>9}  "
-          f"stride {history.stride}", flush=True)
+          f"stride {history.stride}  process RSS {rss_mb():.0f} MB", flush=True)
 
 
 def real_run(history: RunHistory, seconds: float) -> int:
@@ -110,8 +119,8 @@ def main(argv: list[str]) -> int:
     frames = history.frames
     within = history.peak_bytes <= history.cap_bytes
     print(f"{'simulated' if args.simulate else 'real'} {args.minutes:g}-minute run ({steps} steps, "
-          f"{time.monotonic() - started:.0f} s): peak history {megabytes(history.peak_bytes)} of a "
-          f"{megabytes(history.cap_bytes)} cap ({100 * history.peak_bytes / history.cap_bytes:.0f} %), "
+          f"{time.monotonic() - started:.0f} s): peak history {history.peak_bytes / 2 ** 20:.2f} MB of a "
+          f"{history.cap_bytes / 2 ** 20:.2f} MB cap ({100 * history.peak_bytes / history.cap_bytes:.1f} %), "
           f"{len(frames)} frames from step {frames[0].step if frames else '-'} to "
           f"{frames[-1].step if frames else '-'}, 1 in {history.stride} deliveries kept: "
           f"{'UNDER' if within else 'OVER'} the cap")

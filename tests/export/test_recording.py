@@ -120,3 +120,22 @@ def test_parse_record():
     assert parse_record("gradients").view == "gradients"
     with pytest.raises(ExportError, match="takes no node"):
         parse_record("gradients:fc1")
+
+
+@pytest.mark.skipif(__import__("explorer.export.animation", fromlist=["mp4_encoder"]).mp4_encoder() is None,
+                    reason="no ffmpeg here: an MP4 is refused with a message instead (tested below)")
+def test_mp4_when_ffmpeg_is_installed(tmp_path):
+    frame = gradient_frame(colour_map("gray")[:4, :1].astype("float32").repeat(8, axis=1), (0.0, 255.0), 8)
+    said = write_animation([(1, frame), (2, frame)], tmp_path / "x.mp4")
+    assert said.startswith("2 frames of") and (tmp_path / "x.mp4").stat().st_size > 0
+
+
+def test_mp4_without_ffmpeg_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    import explorer.export.animation as animation
+
+    monkeypatch.setattr(animation, "mp4_encoder", lambda: None)
+    status = main(["train", str(PRESETS / "vanishing-sigmoid.json"), "--steps", "5", "--record", "gradients",
+                   "--mp4", str(tmp_path / "x.mp4")])
+    assert status == 2
+    assert capsys.readouterr().err.strip() == (f"error: --mp4 {tmp_path / 'x.mp4'}: an MP4 needs ffmpeg, which is not "
+                                              "installed; use --gif instead")
