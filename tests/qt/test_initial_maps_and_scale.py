@@ -48,3 +48,10 @@ def test_the_gradient_heatmap_has_a_colour_scale_with_its_units(window, docked_p
     assert scale.levels[1] - scale.levels[0] >= 4  # ten sigmoid layers: several decades apart
     assert scale.bar.axis.labelText == LABEL and "L2 norm" in LABEL
     assert scale.bar.axis._tickLevels == [decade_ticks(*scale.levels)]
+
+
+def test_a_network_with_an_add_opens_and_shows_its_initial_maps(window, docked_panel, qtbot):
+    # An Add takes any number of inputs (max_inputs None): opening resnet-digits once raised a TypeError.
+    open_preset(window, "resnet-digits")
+    qtbot.waitUntil(lambda: docked_panel.initial_maps.snapshot is not None, timeout=TIMEOUT)
+    assert docked_panel.initial_maps.snapshot.maps["conv1"].shape == (32, 8, 8)

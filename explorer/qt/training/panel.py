@@ -208,7 +208,7 @@ class TrainingPanel(QWidget):
         if self.run is None:
             self._refresh_feature_nodes()
             self.form.set_code_candidates([n for n in self.document.topological_order()
-                                           if self.document.node(n).layer.max_inputs > 0])
+                                           if self.document.node(n).layer.max_inputs != 0])  # None: any number
             self.initial_maps.schedule()
         self._update_buttons()
 
