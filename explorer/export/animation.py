@@ -173,7 +173,7 @@ def write_animation(frames: list[tuple[int, np.ndarray]], path: str | os.PathLik
     else:
         _write_mp4(labelled, path, fps)
     h, w = labelled[0].shape[:2]
-    return f"{len(labelled)} frames of {w}×{h} written to {path}"
+    return f"{_frames_in(path, len(labelled))} frames of {w}×{h} written to {path}"
 
 
 def with_step_label(rgb: np.ndarray, step: int) -> np.ndarray:
@@ -211,6 +211,16 @@ def _write_gif(frames: list[np.ndarray], path: Path, fps: float) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise ExportError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def _frames_in(path: Path, written: int) -> int:
+    """Frames the file holds: a GIF merges identical neighbours (a paused run's), so count them."""
+    if path.suffix.lower() != ".gif":
+        return written
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.n_frames
 
 
 def mp4_encoder() -> str | None:

@@ -175,7 +175,13 @@ class PanelHistory(QObject):
         if name == "gradients":
             pictures = self._gradient_frames(size)
         else:
-            chosen = [f for f in frames if name in f.pictures]
+            # One frame per picture: frames that carried the same picture along (nothing new of this view) go.
+            chosen, last = [], None
+            for frame in frames:
+                picture = frame.pictures.get(name)
+                if picture is not None and picture is not last:
+                    chosen.append(frame)
+                    last = picture
             if not chosen:
                 raise ExportError(f"cannot write {Path(path).name}: the history holds no {name.replace('_', ' ')} yet")
             pictures = self._grabbed_frames(name, chosen)
@@ -211,8 +217,9 @@ class PanelHistory(QObject):
         for frame in self.store.frames:
             if frame.gradients is None:
                 continue
-            shown = math.ceil((frame.step - history.first_step) / history.bucket)
-            marks.append((frame.step, max(1, min(heat.shape[1], shown))))
+            shown = max(1, min(heat.shape[1], math.ceil((frame.step - history.first_step) / history.bucket)))
+            if not marks or shown > marks[-1][1]:  # a frame only where the heatmap grew
+                marks.append((frame.step, shown))
         if not marks:
             marks = [(int(history.latest_step), heat.shape[1])]
         return heatmap_animation(heat, marks, size)
