@@ -50,6 +50,10 @@ def test_fonts_and_lines_grow_and_leaving_restores_the_layout_exactly(window, do
     assert not docked_panel.findChild(QWidget, "settingsScroll").isVisible()
     assert window.isFullScreen()
     assert docked_panel.views.isVisible()
+    message_size = docked_panel.message.text.font().pointSizeF()
+    docked_panel.message.show_message("info", "Finished")  # restyles the bar: its text stays large
+    assert docked_panel.message.text.font().pointSizeF() == message_size == pytest.approx(before["epoch"] * FACTOR)
+    docked_panel.message.clear()
 
     window.menu_actions.lecture.trigger()
     qtbot.wait(50)
