@@ -19,6 +19,7 @@ import time
 from typing import Any, TextIO
 
 from ..data import DatasetError
+from ..export.errors import ExportError
 from ..graph import GraphError
 from ..graph.errors import BuildError
 from ..training.faults import hint_for
@@ -49,6 +50,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                                          "training finishes or is stopped")
     parser.add_argument("--load", metavar="CKPT.pt", help="start from the weights of a checkpoint saved from this "
                                                           "network")
+    parser.add_argument("--record", metavar="VIEW", help="record a view's pictures over the run: feature_maps[:NODE] "
+                                                          "or gradients; written with --gif or --mp4")
+    parser.add_argument("--gif", metavar="OUT.gif", help="write the recorded view as an animated GIF")
+    parser.add_argument("--mp4", metavar="OUT.mp4", help="write the recorded view as an MP4 (needs ffmpeg)")
+    parser.add_argument("--frames", type=int, default=60, metavar="N",
+                        help="about how many frames to record over the run (default 60)")
     parser.set_defaults(run=run)
 
 
@@ -86,12 +93,16 @@ def run(args: argparse.Namespace) -> int:
     except CheckpointError as error:
         return fail(f"{args.load}: {error.message}", EXIT_INVALID)
     try:
+        recorder = _recorder(args, trainer)
+    except ExportError as error:
+        return fail(error.message, EXIT_INVALID)
+    try:
         metrics = open(args.metrics, "w", encoding="utf-8") if args.metrics else None
     except OSError as error:
         return fail(f"cannot write the metrics file {args.metrics}: {error.strerror}", EXIT_INVALID)
     progress = Progress(sys.stdout, trainer.total_steps, settings.epochs if args.steps is None else None)
     try:
-        status = _train(trainer, metrics, progress, args)
+        status = _train(trainer, metrics, progress, args, recorder)
     except KeyboardInterrupt:
         progress.close()
         if args.save and trainer.step > 0:
@@ -100,8 +111,63 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if metrics is not None:
             metrics.close()
+    if recorder is not None and status in (EXIT_OK, EXIT_DIVERGED):
+        written = _write_recording(recorder, args)
+        status = written if status == EXIT_OK else status
     if status == EXIT_OK and args.save:
         return _save(args.save, doc, trainer)
+    return status
+
+
+def check_record_args(args: argparse.Namespace) -> None:
+    """Refuse, before any training, a --record without an output, an output without --record, a bad view
+    or a folder that cannot be written (ExportError, one line)."""
+    from ..export.animation import check_writable
+    from ..export.recording import parse_record
+
+    outputs = [path for path in (args.gif, args.mp4) if path]
+    if args.record is None:
+        if outputs:
+            raise ExportError("--gif and --mp4 write a recorded view: add --record feature_maps[:NODE] or gradients")
+        return
+    parse_record(args.record)
+    if not outputs:
+        raise ExportError("--record needs somewhere to write: add --gif OUT.gif or --mp4 OUT.mp4")
+    if args.frames < 1:
+        raise ExportError(f"--frames must be at least 1, not {args.frames}")
+    for path, suffix in ((args.gif, ".gif"), (args.mp4, ".mp4")):
+        if path and not path.lower().endswith(suffix):
+            raise ExportError(f"--{suffix[1:]} {path}: the name must end in {suffix}")
+        if path:
+            check_writable(path)
+    if args.mp4:
+        from ..export.animation import mp4_encoder
+
+        if mp4_encoder() is None:
+            raise ExportError(f"--mp4 {args.mp4}: an MP4 needs ffmpeg, which is not installed; use --gif instead")
+
+
+def _recorder(args: argparse.Namespace, trainer):
+    from ..export.recording import Recorder, parse_record
+
+    check_record_args(args)
+    if args.record is None:
+        return None
+    return Recorder(parse_record(args.record), trainer, trainer.total_steps, args.frames)
+
+
+def _write_recording(recorder, args: argparse.Namespace) -> int:
+    from ..export.animation import write_animation
+
+    frames = recorder.frames()
+    status = EXIT_OK
+    for path in (args.gif, args.mp4):
+        if not path:
+            continue
+        try:
+            print(write_animation(frames, path))
+        except ExportError as error:
+            status = fail(error.message, EXIT_FAILED)
     return status
 
 
@@ -116,7 +182,7 @@ def _save(path: str, doc, trainer) -> int:
     return EXIT_OK
 
 
-def _train(trainer, metrics: TextIO | None, progress: "Progress", args: argparse.Namespace) -> int:
+def _train(trainer, metrics: TextIO | None, progress: "Progress", args: argparse.Namespace, recorder=None) -> int:
     from ..training.threads import governed
 
     task = trainer.objective.name.replace("_", " ")
@@ -132,6 +198,8 @@ def _train(trainer, metrics: TextIO | None, progress: "Progress", args: argparse
             if metrics is not None:
                 metrics.write(_json_line(_step_record(snap)))
             progress.step(snap)
+            if recorder is not None:
+                recorder.on_step(snap)
         elif isinstance(snap, ValidationSnapshot):
             last_val = snap
             if metrics is not None:

@@ -21,6 +21,8 @@ class Actions:
     load_checkpoint: QAction
     export: QAction
     import_: QAction
+    export_snapshot: QAction
+    export_canvas: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -36,6 +38,7 @@ class Actions:
     fit: QAction
     find_layer: QAction
     shortcuts: QAction
+    lecture: QAction
     presets_menu: QMenu
     recent_menu: QMenu
     view_menu: QMenu
@@ -88,6 +91,10 @@ def build(window) -> Actions:
                        "Write the network as a PyTorch script (.py, with its data and a training loop) or ONNX"),
         import_=_action(window, "&Import from PyTorch…", window.import_dialog, [],
                         "Trace an nn.Module class in a .py file with torch.fx and open it as a network"),
+        export_snapshot=_action(window, "Export S&napshot…", window.export_snapshot_dialog, [],
+                                "Write the whole window as a PNG picture (for slides)"),
+        export_canvas=_action(window, "Export Can&vas…", window.export_canvas_dialog, [],
+                              "Write the network on the canvas as a PNG or SVG picture"),
         quit=_action(window, "&Quit", window.close, [StandardKey.Quit], "Close the window"),
         undo=_action(window, "&Undo", window.undo, [StandardKey.Undo], "Undo the last edit", sp.SP_ArrowBack),
         redo=_action(window, "&Redo", window.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "Redo the edit you undid",
@@ -109,6 +116,9 @@ def build(window) -> Actions:
                            "Type to filter the layer palette"),
         shortcuts=_action(window, "&Keyboard and Mouse", window.show_shortcuts, ["F1"],
                           "Every shortcut and mouse gesture"),
+        lecture=_action(window, "&Lecture Mode", window.lecture_mode.toggle, ["F11"],
+                        "Large type, the canvas and the views filling the screen; Space trains or pauses, "
+                        "→ steps, R resets the weights"),
         presets_menu=QMenu("Open &Preset", window),
         recent_menu=QMenu("Open &Recent", window),
         view_menu=QMenu("&View", window),
@@ -128,6 +138,7 @@ def build(window) -> Actions:
     file_menu.addMenu(a.recent_menu)
     file_menu.addSeparator()
     file_menu.addActions([a.save, a.save_as, a.export, a.import_])
+    file_menu.addActions([a.export_snapshot, a.export_canvas])
     file_menu.addSeparator()
     file_menu.addActions([a.save_checkpoint, a.load_checkpoint])
     file_menu.aboutToShow.connect(window.checkpoints.update_actions)
@@ -145,6 +156,9 @@ def build(window) -> Actions:
     a.view_menu.addActions([a.zoom_in, a.zoom_out, a.zoom_reset, a.fit])
     a.view_menu.addSeparator()
     a.view_menu.addAction(a.find_layer)
+    a.lecture.setCheckable(True)
+    window.lecture_mode.toggled.connect(a.lecture.setChecked)
+    a.view_menu.addAction(a.lecture)
     a.view_menu.addSeparator()
     theme_menu = a.view_menu.addMenu("&Theme")
     for key, label in (("system", "Follow the &System"), ("light", "&Light"), ("dark", "&Dark")):

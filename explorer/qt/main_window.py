@@ -25,6 +25,7 @@ from .editor.view import GraphView, json_paths
 from .files import RecentFiles, list_presets
 from .recovery import Autosaver, discard, leftovers, restore_into
 from .inspector import Inspector
+from .lecture_mode import LectureMode
 from .palette import LayerPalette
 
 APP_TITLE = "Neural Network Explorer"
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         self.training_dock: QDockWidget | None = None
         self.training_panel: QWidget | None = None
         self.checkpoints = CheckpointFiles(self)
+        self.lecture_mode = LectureMode(self)
+        self.picture_path: Path | None = None  # tests set it to skip the dialogs of the picture exports
 
         self.menu_actions = build(self)
         self.checkpoints.update_actions()  # no training panel yet: nothing to save or load into
@@ -345,6 +348,49 @@ class MainWindow(QMainWindow):
         self.status_message(said[:1].upper() + said[1:])
         return True
 
+    def export_snapshot_dialog(self) -> None:
+        """File ▸ Export snapshot: the whole window as a PNG."""
+        from .exports import save_widget
+
+        path = self._picture_path("Export a snapshot of the window", f"{self._display_name_stem()}-window",
+                                  "PNG pictures (*.png)")
+        if path is not None:
+            self._write_picture(lambda: save_widget(self, path))
+
+    def export_canvas_dialog(self) -> None:
+        """File ▸ Export canvas: the network as a PNG or SVG picture."""
+        from .exports import save_canvas
+
+        path = self._picture_path("Export the canvas", self._display_name_stem(),
+                                  "PNG pictures (*.png);;SVG pictures (*.svg)")
+        if path is not None:
+            self._write_picture(lambda: save_canvas(self.scene, path))
+
+    def _display_name_stem(self) -> str:
+        return Path(self._display_name()).stem or "network"
+
+    def _picture_path(self, title: str, stem: str, filters: str) -> Path | None:
+        from .exports import ask_path
+
+        if self.picture_path is not None:
+            return self.picture_path
+        folder = Path(str(self.settings.value("files/picture_dir", os.getcwd())))
+        path = ask_path(self, title, folder / f"{stem}.png", filters)
+        if path is not None:
+            self.settings.setValue("files/picture_dir", str(path.parent))
+        return path
+
+    def _write_picture(self, write) -> bool:
+        from ..export import ExportError
+
+        try:
+            said = write()
+        except ExportError as error:
+            self.show_error("Cannot export", error.message)
+            return False
+        self.status_message(said[:1].upper() + said[1:])
+        return True
+
     def confirm_discard(self) -> bool:
         """True when there are no unsaved changes, or the student chose to save or discard them."""
         if self.undo_stack.isClean():
@@ -524,6 +570,7 @@ class MainWindow(QMainWindow):
             return
         self.autosaver.stop()
         self.autosaver.remove()  # saved or discarded: nothing to recover
+        self.lecture_mode.set_active(False)  # the layout the student keeps is the everyday one
         self.save_settings()
         event.accept()
 

@@ -133,6 +133,16 @@ class Trainer(RunControls):
         return {m.output_id: {k: v.detach().cpu().clone() for k, v in m.state_dict().items()}
                 for m in self.networks.values()}
 
+    @property
+    def map_nodes(self) -> list[str]:
+        """The nodes whose feature maps the probes draw (those with an image-shaped output)."""
+        return list(self._map_nodes)
+
+    def probe_feature_maps(self) -> FeatureMapSnapshot | None:
+        """The feature maps of the probe sample now: before the run, those of the initial weights; between
+        steps (while the caller holds the run's generator), a recorder's frame. None without map nodes."""
+        return self._feature_maps() if self._map_nodes else None
+
     def _probe_count(self) -> int:
         return self.objective.probe_count
 

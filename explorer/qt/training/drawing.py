@@ -35,6 +35,10 @@ class StagedDrawing(QObject):
         self._taken: list[SnapshotBatch] = []
         self._pictures: dict = {}
         self._force_progress = False
+        # While the history slider shows the past, the pictures and gradients wait (the newest of each
+        # kept in ``latest_pictures``) and the loss curves and figures go on; ``thaw`` shows them again.
+        self.frozen = False
+        self.latest_pictures: dict = {}
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(1)
@@ -60,6 +64,7 @@ class StagedDrawing(QObject):
             if picture is not None:
                 self._pictures[name] = picture
         self._pictures.update(batch.pictures)
+        self.latest_pictures.update(self._pictures)
         self._taken.append(batch)
         order = self._order()
         for stage in order:
@@ -70,8 +75,17 @@ class StagedDrawing(QObject):
             self.timer.start()
 
     def _order(self) -> list:
+        if self.frozen:
+            return [self.views.loss_view.redraw, self._draw_progress]
         return [self.views.loss_view.redraw, self.views.gradient_view.redraw, self._draw_pictures,
                 self._draw_progress]
+
+    def thaw(self) -> None:
+        """Back to the live pictures after the history showed the past: the newest of each, now."""
+        self.frozen = False
+        self._pictures = {}
+        self.views.gradient_view.redraw()
+        self.views.draw_pictures(dict(self.latest_pictures))
 
     def next_stage(self) -> None:
         if self.stages:
@@ -89,6 +103,7 @@ class StagedDrawing(QObject):
         """Forget what waits (another document): nothing of it is drawn."""
         self.timer.stop()
         self.stages, self._taken, self._pictures = [], [], {}
+        self.latest_pictures = {}
         self._force_progress = False
 
     def reset_progress(self, offset: int) -> None:
@@ -101,6 +116,8 @@ class StagedDrawing(QObject):
         return bool(self.stages)
 
     def _draw_pictures(self) -> None:
+        if self.frozen:  # queued before the slider moved back: the past stays on screen
+            return
         pictures, self._pictures = self._pictures, {}
         self.views.draw_pictures(pictures)
 

@@ -7,50 +7,16 @@ pattern. The probe sample is drawn beside the mosaic.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
+from explorer.export.animation import GAP, best_columns, tile_channels  # noqa: F401  (shared with the CLI's GIFs)
 from explorer.training.snapshots import FeatureMapSnapshot
 
 from .marks import Image
 from .plotting import background_colours, lookup_table
-
-GAP = 1  # pixels between tiles, transparent (NaN)
-
-
-def tile_channels(maps: np.ndarray, columns: int) -> np.ndarray:
-    """``maps`` [C, H, W] as one float32 mosaic in [0, 1], ``columns`` tiles wide, gaps NaN."""
-    c, h, w = maps.shape
-    rows = math.ceil(c / columns)
-    flat = maps.reshape(c, -1).astype(np.float32, copy=False)
-    with np.errstate(invalid="ignore"):
-        lo = np.nanmin(np.where(np.isfinite(flat), flat, np.inf), axis=1, keepdims=True)
-        hi = np.nanmax(np.where(np.isfinite(flat), flat, -np.inf), axis=1, keepdims=True)
-        span = hi - lo
-        scaled = np.where(span > 1e-12, (flat - lo) / np.where(span > 1e-12, span, 1.0), 0.5)
-    scaled = np.where(np.isfinite(scaled), scaled, 0.5).reshape(c, h, w)
-    mosaic = np.full((rows * (h + GAP) - GAP, columns * (w + GAP) - GAP), np.nan, dtype=np.float32)
-    for i in range(c):
-        r, k = divmod(i, columns)
-        mosaic[r * (h + GAP):r * (h + GAP) + h, k * (w + GAP):k * (w + GAP) + w] = scaled[i]
-    return mosaic
-
-
-def best_columns(channels: int, tile_h: int, tile_w: int, aspect: float) -> int:
-    """Tiles per row that fill a view of ``aspect`` (width / height) best."""
-    best, best_scale = 1, 0.0
-    for cols in range(1, channels + 1):
-        rows = math.ceil(channels / cols)
-        width, height = cols * (tile_w + GAP), rows * (tile_h + GAP)
-        scale = min(aspect / width, 1.0 / height)  # how large a tile can be drawn
-        if scale > best_scale * 1.0001:
-            best, best_scale = cols, scale
-    return best
-
 
 class FeatureMapView(QWidget):
     """``featureMapView``: the node chooser, the probe sample chooser, the probe and the mosaic."""

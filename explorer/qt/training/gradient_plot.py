@@ -245,6 +245,19 @@ class GradientView(QWidget):
         if self.tint_check.isChecked() and time.monotonic() - self._tinted_at >= TINT_INTERVAL:
             self._update_tints()
 
+    def show_bars(self, norms: dict[str, float] | None) -> None:
+        """The bars of one past step's ``norms`` (the history slider); the heatmap stays as it is."""
+        history = self.history
+        if history is None or not norms:
+            return
+        values = np.array([norms.get(layer, math.nan) for layer in history.layers], dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs = np.where(np.isfinite(values), np.log10(np.maximum(np.nan_to_num(values), FLOOR)), np.nan)
+        floor = self._levels[0] - 0.25
+        logs = np.where(np.isfinite(logs), logs, floor)
+        self.bars.setOpts(x0=np.full(len(logs), floor), y=np.arange(len(logs)) + 0.5,
+                          width=np.maximum(logs - floor, 0.0), brushes=[self._colour(v) for v in logs])
+
     def clear(self) -> None:
         self.history = None
         self.heat.clear()

@@ -54,11 +54,18 @@ class MessageBar(QFrame):
     def show_message(self, kind: str, text: str, details: str = "") -> None:
         self.kind = kind
         colour = COLOURS[kind]
+        # A widget's style sheet resolves its fonts afresh; keep the sizes they had (lecture mode's, 1.6x).
+        sizes = {widget: widget.font().pointSizeF() for widget in (self, *self.findChildren(QWidget))}
         self.setStyleSheet(
             f"#trainingMessage {{ border: 1px solid {colour.name()}; border-left: 5px solid {colour.name()};"
             f" border-radius: 3px; background: rgba({colour.red()}, {colour.green()}, {colour.blue()}, 28); }}")
         self.icon.setText(ICONS[kind])
         self.icon.setStyleSheet(f"color: {colour.name()};")
+        for widget, size in sizes.items():
+            if widget.font().pointSizeF() != size:
+                font = QFont(widget.font())
+                font.setPointSizeF(size)
+                widget.setFont(font)
         self.text.setText(text)
         self.details.setPlainText(details)
         self.details_button.setVisible(bool(details))

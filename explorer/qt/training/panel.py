@@ -34,6 +34,8 @@ from .controls import TrainingControls
 from .cores import training_threads
 from . import orphans
 from .drawing import StagedDrawing
+from .history import PanelHistory
+from .initial_maps import InitialMaps
 from .message_bar import ERROR, INFO, WARNING
 from .views import TrainingViews
 from .weights import TrainedWeights, state_dicts_of
@@ -81,6 +83,8 @@ class TrainingPanel(QWidget):
         self._build_plots()
         self.staged = StagedDrawing(self.views, self.progress_view, self)
         self.staged.batch_drawn.connect(self.batch_applied)
+        self.history = PanelHistory(self)  # the time slider under the plots (history.py)
+        self.initial_maps = InitialMaps(self)  # the feature maps before Train (initial_maps.py)
         splitter = QSplitter(Qt.Orientation.Horizontal, objectName="trainingSplitter")
         splitter.addWidget(self.side)
         splitter.addWidget(self.plots)
@@ -89,7 +93,8 @@ class TrainingPanel(QWidget):
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.history.bar)
         self._update_buttons()
         self.set_document(document if document is not None else Document())
         app = QCoreApplication.instance()
@@ -132,6 +137,15 @@ class TrainingPanel(QWidget):
         """Put the panel into ``window`` and follow it: its document, canvas clicks, locking, closing."""
         self.window = window
         window.add_training_panel(self)
+        self.history.attach(window)
+        from ..exports import ViewMenus
+
+        views = self.views
+        self.view_menus = ViewMenus(window, {
+            "loss": views.loss_view, "gradients": views.gradient_view, "feature_maps": views.feature_view,
+            "boundary": views.boundary_view, "activation": views.activation_view,
+            "reconstruction": views.reconstruction_view, "gan": views.gan_view, "graph": views.graph_view},
+            self.history)  # the plots' right-click menu: PNG, SVG, the history as GIF
         window.document_replaced.connect(self.set_document)
         window.scene.node_clicked.connect(self.on_node_clicked)
         window.installEventFilter(self)
@@ -182,6 +196,7 @@ class TrainingPanel(QWidget):
         self._set_weights(None)
         self._step_offset = 0
         self.staged.cancel()
+        self.history.clear()
         self.form.set_settings(document.training)
         self.views.clear()
         self.views.show_task(self.form.task_shown())
@@ -193,7 +208,8 @@ class TrainingPanel(QWidget):
         if self.run is None:
             self._refresh_feature_nodes()
             self.form.set_code_candidates([n for n in self.document.topological_order()
-                                           if self.document.node(n).layer.max_inputs > 0])
+                                           if self.document.node(n).layer.max_inputs != 0])  # None: any number
+            self.initial_maps.schedule()
         self._update_buttons()
 
     def _on_meta_changed(self) -> None:
@@ -203,6 +219,7 @@ class TrainingPanel(QWidget):
         if completed(self.document.training) != completed(self.form.settings()):
             self.form.set_settings(self.document.training)
         self.views.show_task(self.form.task_shown())  # the task's tab shows before the first run
+        self.initial_maps.schedule()
 
     def _on_settings_edited(self, settings: dict) -> None:
         if self.document is None or settings == self.document.training:
@@ -252,6 +269,8 @@ class TrainingPanel(QWidget):
         if not continuing:
             self._step_offset = 0
             self.loss_view.begin_run()
+            self.history.clear()
+        self.history.go_live()
         self._prepare_views(trainer, fresh=not continuing)
         self.progress_view.begin(None if "steps" in self.trainer_options else settings.epochs, self._step_offset)
         run = TrainingRun(trainer, self, interval_ms=self.interval_ms, torch_threads=self.torch_threads,
@@ -295,10 +314,12 @@ class TrainingPanel(QWidget):
             return
         self._set_weights(None)
         self._step_offset = 0
+        self.history.clear()
         self.views.forget_weights()
         self.message.clear()
         self._reset_progress()
         self._update_buttons()
+        self.initial_maps.schedule()
         self._status("Weights reset: the next run starts from fresh weights")
 
     # Runs ----------------------------------------------------------------------------------------
@@ -317,6 +338,7 @@ class TrainingPanel(QWidget):
         """Take a batch in at once (cheap), then draw it in stages (see :mod:`.drawing`)."""
         run = self.run
         force = run is None or run.paused or batch.end is not None
+        self.history.record(batch, self._step_offset)
         self.staged.take(batch, self._step_offset, force_progress=force)
 
     def _next_stage(self) -> None:
@@ -381,6 +403,7 @@ class TrainingPanel(QWidget):
         self.form.set_running(False)
         self._update_buttons()
         self._show_end(end)
+        self.history.refresh()
         self.run_finished.emit(end)
 
     def _show_end(self, end: DoneSnapshot | ErrorSnapshot) -> None:
@@ -430,7 +453,9 @@ class TrainingPanel(QWidget):
             self.message.show_message(ERROR, error.message)
 
     def _on_probe_changed(self, index: int) -> None:
-        if self.run is not None:
+        if self.run is None:
+            self.initial_maps.schedule()
+        else:
             try:
                 self.run.set_probe_index(index)
             except ValueError as error:

@@ -18,6 +18,7 @@ from .boundary_view import BoundaryView
 from .feature_map_view import FeatureMapView
 from .gan_view import GanView
 from .gradient_plot import GradientView
+from .gradient_scale import GradientScale
 from .graph_view import GraphView
 from .loss_plot import LossView
 from .reconstruction_view import ReconstructionView
@@ -42,6 +43,7 @@ class TrainingViews(QSplitter):
         self.setObjectName("trainingPlots")
         self.loss_view = LossView()
         self.gradient_view = GradientView()
+        self.gradient_scale = GradientScale(self.gradient_view)  # its colours' meaning, in its units
         self.feature_view = FeatureMapView()
         self.boundary_view = BoundaryView()
         self.activation_view = ActivationView()
