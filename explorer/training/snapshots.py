@@ -116,6 +116,8 @@ class ValidationSnapshot:
     val_acc: float | None = None
     # Named validation losses of objectives with more than one; None otherwise.
     val_losses: dict[str, float] | None = None
+    # Further measures by name: a sequence task's "sequence_acc" (share of sequences right at every step).
+    val_metrics: dict[str, float] | None = None
 
 
 @dataclass

@@ -182,7 +182,8 @@ class Trainer(RunControls):
             loss_value = result.loss
             yield StepSnapshot(
                 step=self._step, epoch=epoch, loss=loss_value, lr=settings.lr, batch_size=result.size,
-                grad_norms=result.grad_norms, acc=None if result.correct is None else result.correct / result.size,
+                grad_norms=result.grad_norms,
+                acc=None if result.correct is None else result.correct / (result.size * result.positions),
                 momentum=settings.momentum if settings.uses_momentum else None,
                 weight_decay=settings.weight_decay, elapsed=self._elapsed(), total_steps=self.total_steps,
                 losses=result.losses)
@@ -274,7 +275,8 @@ class Trainer(RunControls):
 
     def _validate(self, epoch: int) -> ValidationSnapshot:
         result = self.objective.evaluate()
-        return ValidationSnapshot(self._step, epoch, result.val_loss, result.val_acc, result.val_losses)
+        return ValidationSnapshot(self._step, epoch, result.val_loss, result.val_acc, result.val_losses,
+                                  result.metrics)
 
     def _activations(self) -> ActivationSnapshot:
         stats, weights = {}, {}
