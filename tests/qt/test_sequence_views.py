@@ -44,7 +44,8 @@ def test_a_last_layer_head_of_the_trained_reverser_is_drawn_on_the_anti_diagonal
     qtbot.addWidget(view)
     view.show_snapshot(reverse_probe)
     assert view.layer == "enc2" and view.head == ALL_HEADS  # the last layer, all heads, first
-    assert view.shown.shape == (8, 4 * 8 + 3 * GAP)
+    assert view.shown.shape == (2 * 8 + GAP, 2 * 8 + GAP)  # four heads in a 2 x 2 mosaic
+    assert np.array_equal(view.shown[8 + GAP:, :8], reverse_probe.attention["enc2"][2])
     shares = []
     for head in range(4):
         view.choose("enc2", head)
@@ -65,7 +66,7 @@ def test_hover_names_the_head_positions_tokens_and_weight(qtbot):
     snap = made_up(5)
     view.show_snapshot(snap)
     view.choose("attn1", ALL_HEADS)
-    # column 4 + GAP + 2 is head 2's key 2
+    # two heads side by side: column 4 + GAP + 2 is head 2's key 2
     text = view.describe(4 + GAP + 2, 1)
     assert text == f"head 2: position 1 (w1) attends to position 2 (w2) with weight {snap.attention['attn1'][1, 1, 2]:.3f}"
     assert view.describe(4, 0) is None and view.describe(99, 0) is None  # the gap, and outside

@@ -2,7 +2,7 @@
 
 Each map is T x T: row i is the query position i, column j the key position j, the colour the
 weight i gives to j (each row sums to 1). The probe's tokens label both axes. Choose a layer and a
-head, or "all heads" for a mosaic of the layer's heads side by side; hovering over a cell names the
+head, or "all heads" for a mosaic of the layer's heads (a near-square grid, row by row); hovering over a cell names the
 head, the two positions and their tokens, and the weight. One ImageItem draws whatever is chosen
 (STYLE 9: a mosaic, not an item per head); ``shown`` holds the weights it draws, NaN in the gaps.
 """
@@ -21,6 +21,23 @@ from .plotting import lookup_table, plot_widget, style_plot
 ALL_HEADS = -1
 GAP = 1        # cells between the heads of a mosaic
 MAX_TICKS = 24  # token labels per axis before they thin out
+
+
+def grid_of(heads: int) -> tuple[int, int]:
+    """(columns, rows) of the mosaic of ``heads`` maps: as square as it gets, wider than tall."""
+    columns = int(np.ceil(np.sqrt(heads)))
+    return columns, int(np.ceil(heads / columns))
+
+
+def mosaic(maps: np.ndarray) -> np.ndarray:
+    """The heads' ``[H, T, T]`` maps tiled row by row into one array, :data:`GAP` NaN cells between them."""
+    heads, t = maps.shape[0], maps.shape[-1]
+    columns, rows = grid_of(heads)
+    out = np.full((rows * (t + GAP) - GAP, columns * (t + GAP) - GAP), np.nan, dtype=np.float32)
+    for h in range(heads):
+        r, c = divmod(h, columns)
+        out[r * (t + GAP):r * (t + GAP) + t, c * (t + GAP):c * (t + GAP) + t] = maps[h]
+    return out
 
 
 class AttentionView(QWidget):
@@ -152,10 +169,7 @@ class AttentionView(QWidget):
         maps = np.asarray(snap.attention[layer], dtype=np.float32)
         heads, t = maps.shape[0], maps.shape[-1]
         if self.head == ALL_HEADS:
-            shown = np.full((t, heads * t + (heads - 1) * GAP), np.nan, dtype=np.float32)
-            for h in range(heads):
-                shown[:, h * (t + GAP):h * (t + GAP) + t] = maps[h]
-            tiles = heads
+            shown, tiles = mosaic(maps), heads
         else:
             shown, tiles = maps[min(self.head, heads - 1)], 1
         self.shown = shown
@@ -169,13 +183,14 @@ class AttentionView(QWidget):
                              f"weight (the darkest cell of these maps is {top:.2f}).")
 
     def _set_ticks(self, tokens: list[str], t: int, tiles: int) -> None:
-        every = max(1, -(-t // MAX_TICKS))
-        rows = [(i + 0.5, f"{i}:{tokens[i] if i < len(tokens) else ''}") for i in range(0, t, every)]
-        self.plot.getAxis("left").setTicks([rows])
-        per_tile = every * max(1, tiles // 2)  # a mosaic's tiles share the width: fewer labels each
-        columns = [(tile * (t + GAP) + j + 0.5, tokens[j] if j < len(tokens) else "")
-                   for tile in range(tiles) for j in range(0, t, per_tile if tiles > 1 else every)]
-        self.plot.getAxis("bottom").setTicks([columns])
+        columns, rows = grid_of(tiles)
+        every = max(1, -(-t * max(columns, rows) // MAX_TICKS))  # a mosaic's tiles share the labels' room
+        label = (lambda i: tokens[i] if i < len(tokens) else "") if tiles > 1 else \
+            (lambda i: f"{i}:{tokens[i] if i < len(tokens) else ''}")
+        self.plot.getAxis("left").setTicks([[(r * (t + GAP) + i + 0.5, label(i))
+                                             for r in range(rows) for i in range(0, t, every)]])
+        self.plot.getAxis("bottom").setTicks([[(c * (t + GAP) + j + 0.5, label(j))
+                                               for c in range(columns) for j in range(0, t, every)]])
 
     def describe(self, column: int, row: int) -> str | None:
         """What the cell at ``column``, ``row`` of the drawn map holds, as the hover line says it."""
@@ -185,8 +200,14 @@ class AttentionView(QWidget):
         value = shown[row, column]
         if not np.isfinite(value):
             return None
-        t = shown.shape[0]
-        head, key = (divmod(column, t + GAP) if self.head == ALL_HEADS else (self.head, column))
+        if self.head == ALL_HEADS:
+            t = self.snapshot.attention[self.layer].shape[-1]
+            columns, _rows = grid_of(self.snapshot.attention[self.layer].shape[0])
+            tile_row, row = divmod(row, t + GAP)
+            tile_column, key = divmod(column, t + GAP)
+            head = tile_row * columns + tile_column
+        else:
+            head, key = self.head, column
         token = lambda i: snap.tokens[i] if i < len(snap.tokens) else "?"  # noqa: E731
         return (f"head {head + 1}: position {row} ({token(row)}) attends to position {key} ({token(key)}) "
                 f"with weight {value:.3f}")
