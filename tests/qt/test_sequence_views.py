@@ -126,12 +126,16 @@ def visible(panel, view) -> bool:
 def test_the_window_trains_transformer_reverse_with_attention_and_gradient_through_time_live(window, panel, qtbot):
     views = panel.views
     open_preset(window, "transformer-reverse")
-    train_until(qtbot, panel, lambda: views.attention_view.updates >= 3 and views.through_time_view.updates >= 3)
+    train_until(qtbot, panel, lambda: views.attention_view.updates >= 3 and views.through_time_view.updates >= 3
+                and len(panel.loss_view.val_acc.series) >= 1)
     assert visible(panel, views.attention_view) and visible(panel, views.through_time_view)
     assert panel.tabs.currentWidget() is views.attention_view
     assert views.attention_view.shown is not None and views.attention_view.layer == "enc2"
     assert views.through_time_view.history.shape[0] == 8
     assert "target" in views.through_time_view.text.text()
+    whole = panel.staged.latest_metrics["sequence_acc"]
+    assert 0.0 <= whole <= 1.0
+    assert f"whole sequences right {100 * whole:.1f}%" in panel.message.text.text()
 
 
 def test_the_window_shows_lstm_adding_through_time_without_an_attention_tab(window, panel, qtbot):

@@ -158,3 +158,27 @@ def test_auto_chooses_the_sequence_task_for_per_position_datasets():
     from explorer.training.objectives import resolve_task
     assert resolve_task("auto", load_dataset("reverse", {"n_samples": 20})) == "sequence"
     assert resolve_task("auto", load_dataset("adding", {"n_samples": 20})) == "supervised"
+
+
+def test_the_command_line_reports_token_and_sequence_accuracy(tmp_path, capsys):
+    from explorer.cli import main
+    metrics = tmp_path / "m.jsonl"
+    assert main(["train", str(PRESETS / "gru-copy.json"), "--steps", "30", "--metrics", str(metrics)]) == 0
+    out = capsys.readouterr().out
+    records = [json.loads(line) for line in metrics.read_text(encoding="utf-8").splitlines()]
+    last = [r for r in records if "val_loss" in r][-1]
+    assert 0.0 <= last["sequence_acc"] <= last["val_acc"] <= 1.0
+    assert f"sequence_acc {last['sequence_acc']:.2%}" in out
+    steps = [r for r in records if "acc" in r and "val_loss" not in r]
+    assert len(steps) == 30 and all(0.0 <= r["acc"] <= 1.0 for r in steps)
+
+
+def test_a_length_the_dataset_refuses_exits_2_with_one_line(tmp_path, capsys):
+    from explorer.cli import main
+    data = preset("transformer-reverse")
+    data["training"]["dataset_options"]["length"] = 100_000
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["train", str(path), "--steps", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'length' must be at most 1000, not 100000" in err[0]
