@@ -12,11 +12,11 @@
     python resources/screenshots/grab_training.py presets/gcn-karate.json resources/screenshots/graph.png \
         --steps 200 --finish --tab graph
     python resources/screenshots/grab_training.py presets/rnn-adding.json resources/screenshots/rnn-adding.png \
-        --steps 2500 --finish --tab time
+        --steps 2500 --finish --tab time --height 1000 --dock-height 560
     python resources/screenshots/grab_training.py presets/lstm-adding.json resources/screenshots/lstm-adding.png \
-        --steps 2500 --finish --tab time
+        --steps 2500 --finish --tab time --height 1000 --dock-height 560
     python resources/screenshots/grab_training.py presets/transformer-reverse.json \
-        resources/screenshots/attention.png --steps 300 --finish --tab attention
+        resources/screenshots/attention.png --steps 300 --finish --tab attention --width 1700 --height 1000 --dock-height 600
 
 The run trains for real until ``--steps``; the window is grabbed then, still training (or, with
 ``--finish``, once the run has ended there and drawn its last pictures).

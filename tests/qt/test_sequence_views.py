@@ -100,6 +100,10 @@ def test_through_time_draws_the_curve_the_heatmap_and_the_probe_text(qtbot):
     assert "1e+06× smaller" in view.caption.text()
     text = view.text.text()
     assert "w0 w1 w2 w3" in text and "a b c d" in text and "✗" in text and ">x</span>" in text  # x is wrong
+    vanished = made_up(999)
+    vanished.grad_through_time[:2] = 0.0  # a plain RNN's gradient underflows to exactly 0 at length 50
+    view.show_snapshot(vanished)
+    assert "is 0: it vanished completely" in view.caption.text() and np.isfinite(view.history).all()
     view.clear()
     assert view.history.shape[1] == 0
 

@@ -27,7 +27,7 @@ from explorer.training.snapshots import SequenceSnapshot
 from .plotting import SMOOTH, VALIDATION, lookup_table, pen, plot_widget, style_plot
 
 MAX_COLUMNS = 256  # probes the heatmap keeps at full resolution before it halves its history
-TINY = 1e-30       # a gradient of exactly 0 is drawn as this on the log scale
+TINY = 1e-30       # a gradient of exactly 0 (underflow) is drawn as this on the log scale
 
 
 class ThroughTimeView(QWidget):
@@ -96,9 +96,7 @@ class ThroughTimeView(QWidget):
             self.curve.setData(np.arange(len(sizes)), sizes)
             self._append(np.log10(sizes).astype(np.float32), snap.step)
             self._draw_heatmap()
-            ratio = sizes[-1] / sizes[0]
-            self.caption.setText(f"step {snap.step}: the gradient at the first position is {_times(ratio)} "
-                                 "the last's" + ("  (it vanishes on its way back)" if ratio >= 30 else ""))
+            self.caption.setText(f"step {snap.step}: " + _compare_ends(float(curve[0]), float(curve[-1])))
         else:
             self.caption.setText("No gradient through time: the token ids reach no Embedding.")
         self.text.setText(_probe_html(snap))
@@ -138,10 +136,17 @@ class ThroughTimeView(QWidget):
         self.text.setText(" ")
 
 
-def _times(ratio: float) -> str:
+def _compare_ends(first: float, last: float) -> str:
+    """The first position's gradient against the last's, in words."""
+    if first == 0.0:
+        return "the gradient at the first position is 0: it vanished completely on its way back " \
+               "(smaller than a float32 can hold)"
+    ratio = last / first
     if ratio >= 1:
-        return f"{ratio:.3g}× smaller than"
-    return f"{1 / ratio:.3g}× larger than"
+        words = f"{ratio:.3g}× smaller than the last's"
+    else:
+        words = f"{1 / ratio:.3g}× larger than the last's"
+    return f"the gradient at the first position is {words}" + ("  (it vanishes on its way back)" if ratio >= 30 else "")
 
 
 def _probe_html(snap: SequenceSnapshot) -> str:
