@@ -180,7 +180,7 @@ class ExportedScript:
 class Objective:
     """What the script's loop minimises: a loss by name, against the labels or the input itself."""
 
-    loss: str                  # cross_entropy | mse | bce | bce_logits
+    loss: str                  # cross_entropy | per_position_cross_entropy | mse | bce | bce_logits
     reconstruction: bool
     not_trainable: str = ""    # why the loop cannot train this network (a GAN, a graph network)
 
@@ -218,6 +218,10 @@ def _objective(doc: Document, code: ModuleCode, settings, dataset) -> Objective:
     task = settings.task
     if task == "auto":
         task = "node_classification" if getattr(dataset, "graph", None) is not None else "supervised"
+        if task == "supervised" and getattr(dataset, "per_position", False):
+            task = "sequence"
+    if task == "sequence":
+        return Objective("per_position_cross_entropy", False)
     if task == "reconstruction":
         if settings.reconstruction_loss == "mse":
             return Objective("mse", True)

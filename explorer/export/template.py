@@ -62,8 +62,14 @@ def save_weights(model, path):
     os.replace(tmp, path)
 
 
+def per_position_cross_entropy(out, target, reduction="mean"):
+    """Cross-entropy of scores [B, T, C] against classes [B, T]: a class at every position."""
+    return F.cross_entropy(out.flatten(0, -2), target.flatten(), reduction=reduction)
+
+
 LOSSES = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss, "bce": F.binary_cross_entropy,
-          "bce_logits": F.binary_cross_entropy_with_logits}
+          "bce_logits": F.binary_cross_entropy_with_logits, "per_position_cross_entropy": per_position_cross_entropy}
+CLASSIFYING = LOSS in ("cross_entropy", "per_position_cross_entropy")
 
 
 @torch.no_grad()
@@ -76,13 +82,13 @@ def evaluate(model, x, y, batch_size=512):
         xb = x[start:start + batch_size]
         out = model(xb)
         target = xb if RECONSTRUCTION else y[start:start + batch_size]
-        if LOSS == "cross_entropy":
-            loss += loss_fn(out, target, reduction="sum").item()
-            correct += (out.argmax(1) == target).sum().item()
+        if CLASSIFYING:  # per position: the loss and the right tokens shared out over the positions
+            loss += loss_fn(out, target, reduction="sum").item() / target[0].numel()
+            correct += (out.argmax(-1) == target).sum().item() / target[0].numel()
         else:
             loss += loss_fn(out, target, reduction="sum").item() / out[0].numel()
     model.train()
-    return loss / len(x), (correct / len(x) if LOSS == "cross_entropy" else None)
+    return loss / len(x), (correct / len(x) if CLASSIFYING else None)
 
 
 def parse_args():
