@@ -14,7 +14,7 @@ import numpy as np
 
 from explorer.graph.params import Param
 
-from .dataset import CLASSIFICATION, REGRESSION, DatasetSpec, Samples, n_samples_param
+from .dataset import CLASSIFICATION, REGRESSION, DatasetError, DatasetSpec, Samples, n_samples_param
 
 # The longest sequence a generated dataset makes: long enough for any lecture, short enough that a
 # mistyped 100,000 is refused with a message instead of filling the memory.
@@ -71,6 +71,9 @@ def load_copy(options: dict[str, Any], rng: np.random.Generator) -> Samples:
     """
     n, k, delay, vocabulary = options["n_samples"], options["symbols"], options["delay"], options["vocabulary"]
     length = 2 * k + delay
+    if length > MAX_LENGTH:
+        raise DatasetError(f"dataset 'copy': {k} symbols twice and a delay of {delay} make sequences of {length} "
+                           f"steps, more than {MAX_LENGTH}; use fewer symbols or a shorter delay")
     go = vocabulary + 1
     symbols = rng.integers(1, vocabulary + 1, (n, k), dtype=np.int64)
     x = np.zeros((n, length), dtype=np.int64)

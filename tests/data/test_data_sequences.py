@@ -56,3 +56,9 @@ def test_copy_delay_out_of_range_is_refused():
         load_dataset("copy", {"delay": 100_000})
     with pytest.raises(DatasetError, match="'delay' must be at least 1"):
         load_dataset("copy", {"delay": 0})
+
+
+def test_copy_sequences_longer_than_1000_steps_are_refused():
+    with pytest.raises(DatasetError, match="100 symbols twice and a delay of 900 make sequences of 1100 steps, "
+                                           "more than 1000"):
+        load_dataset("copy", {"symbols": 100, "delay": 900, "n_samples": 10})

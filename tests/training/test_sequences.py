@@ -182,3 +182,14 @@ def test_a_length_the_dataset_refuses_exits_2_with_one_line(tmp_path, capsys):
     assert main(["train", str(path), "--steps", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "'length' must be at most 1000, not 100000" in err[0]
+
+
+def test_multihead_self_attention_layers_give_every_heads_map_too():
+    data = preset("transformer-reverse")
+    data["nodes"][3] = {"id": "attn1", "kind": "MultiheadSelfAttention", "params": {"num_heads": 2}, "pos": [0, 360]}
+    data["edges"][2:4] = [{"from": "pos1", "to": "attn1"}, {"from": "attn1", "to": "enc2"}]
+    trainer, snaps = train(data, 3)
+    seq = of(snaps, SequenceSnapshot)[-1]
+    assert list(seq.attention) == ["attn1", "enc2"] and seq.attention["attn1"].shape == (2, 8, 8)
+    assert np.allclose(seq.attention["attn1"].sum(-1), 1.0, atol=1e-4)
+    assert not trainer.module.layers["attn1"].keep_weights  # the probe asked through a hook, and let go
