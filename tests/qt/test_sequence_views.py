@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF
 
 from explorer.graph import fileformat
 from explorer.qt.training.attention_view import ALL_HEADS, GAP, AttentionView
@@ -68,7 +69,8 @@ def test_hover_names_the_head_positions_tokens_and_weight(qtbot):
     view.choose("attn1", ALL_HEADS)
     # two heads side by side: column 4 + GAP + 2 is head 2's key 2
     text = view.describe(4 + GAP + 2, 1)
-    assert text == f"head 2: position 1 (w1) attends to position 2 (w2) with weight {snap.attention['attn1'][1, 1, 2]:.3f}"
+    weight = snap.attention["attn1"][1, 1, 2]
+    assert text == f"head 2: position 1 (w1) attends to position 2 (w2) with weight {weight:.3f}"
     assert view.describe(4, 0) is None and view.describe(99, 0) is None  # the gap, and outside
     view.choose("attn2", 0)
     assert view.describe(3, 3).endswith(f"{snap.attention['attn2'][0, 3, 3]:.3f}")
@@ -76,14 +78,9 @@ def test_hover_names_the_head_positions_tokens_and_weight(qtbot):
     view.resize(500, 500)
     view.show()
     qtbot.waitExposed(view)
-    centre = view.plot.getViewBox().mapViewToScene(pg_point(2.5, 1.5))
+    centre = view.plot.getViewBox().mapViewToScene(QPointF(2.5, 1.5))
     view._on_mouse_moved(centre)
     assert view.hover.text().startswith("head 1: position 1 (w1) attends to position 2 (w2)")
-
-
-def pg_point(x, y):
-    from PySide6.QtCore import QPointF
-    return QPointF(x, y)
 
 
 def test_through_time_draws_the_curve_the_heatmap_and_the_probe_text(qtbot):

@@ -21,7 +21,7 @@ from explorer.training.trainer import Trainer
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 
 
-def preset(name: str, **changes) -> dict:
+def preset(name: str) -> dict:
     return json.loads((PRESETS / f"{name}.json").read_text(encoding="utf-8"))
 
 

@@ -50,7 +50,8 @@ TASK_TIPS = {
                 "averaged over positions, token and whole-sequence accuracy",
 }
 RECONSTRUCTION_LOSS_NAMES = {"mse": "Mean squared error", "bce": "Binary cross-entropy (data in [0, 1])"}
-AUTO_SHORT = {"supervised": "supervised", "node_classification": "graph nodes", "sequence": "per position"}  # what "auto" picks, briefly
+# what "auto" picks, briefly
+AUTO_SHORT = {"supervised": "supervised", "node_classification": "graph nodes", "sequence": "per position"}
 GRAPH_DATASETS = frozenset(spec.name for spec in GRAPH_SPECS)
 PER_POSITION_DATASETS = frozenset(name for name, spec in DATASETS.items() if spec.per_position)
 AUTO_CODE_NODE = "(the narrowest layer)"

@@ -153,8 +153,8 @@ def _probe_html(snap: SequenceSnapshot) -> str:
     """The probe sequence: input, target and prediction, wrong predicted tokens in red."""
     target, predicted = snap.target_text.split(), snap.prediction_text.split()
     if len(target) == len(predicted) and len(target) > 1:
-        shown = " ".join(html.escape(p) if p == t else f'<span style="color:{VALIDATION.name()}">{html.escape(p)}</span>'
-                         for p, t in zip(predicted, target))
+        wrong = f'<span style="color:{VALIDATION.name()}">{{}}</span>'
+        shown = " ".join(html.escape(p) if p == t else wrong.format(html.escape(p)) for p, t in zip(predicted, target))
     else:
         shown = html.escape(snap.prediction_text)
     verdict = "" if snap.correct is None else ("  ✓" if snap.correct else "  ✗")
