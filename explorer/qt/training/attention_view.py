@@ -53,6 +53,7 @@ class AttentionView(QWidget):
         self.snapshot: SequenceSnapshot | None = None
         self.shown: np.ndarray | None = None      # the weights drawn: [T, T] or the mosaic, NaN in the gaps
         self._layout_key: tuple | None = None
+        self._ticks_key: tuple | None = None
 
         self.layer_box = QComboBox(objectName="attentionLayer")
         self.layer_box.setToolTip("The attention layer whose maps are drawn")
@@ -183,6 +184,10 @@ class AttentionView(QWidget):
                              f"weight (the darkest cell of these maps is {top:.2f}).")
 
     def _set_ticks(self, tokens: list[str], t: int, tiles: int) -> None:
+        key = (tuple(tokens), t, tiles)
+        if key == self._ticks_key:  # axis labels are the costly part of a repaint: only when they change
+            return
+        self._ticks_key = key
         columns, rows = grid_of(tiles)
         every = max(1, -(-t * max(columns, rows) // MAX_TICKS))  # a mosaic's tiles share the labels' room
         label = (lambda i: tokens[i] if i < len(tokens) else "") if tiles > 1 else \
@@ -220,7 +225,7 @@ class AttentionView(QWidget):
         self.hover.setText(text or " ")
 
     def clear(self) -> None:
-        self.snapshot, self.shown, self._layout_key = None, None, None
+        self.snapshot, self.shown, self._layout_key, self._ticks_key = None, None, None, None
         self.layer_box.blockSignals(True)
         self.head_box.blockSignals(True)
         self.layer_box.clear()

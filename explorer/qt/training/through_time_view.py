@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from explorer.training.snapshots import SequenceSnapshot
 
-from .plotting import SMOOTH, VALIDATION, lookup_table, pen, plot_widget, style_plot
+from .plotting import SMOOTH, VALIDATION, lookup_table, pen, plot_widget, sticky_range, style_plot
 
 MAX_COLUMNS = 256  # probes the heatmap keeps at full resolution before it halves its history
 TINY = 1e-30       # a gradient of exactly 0 (underflow) is drawn as this on the log scale
@@ -45,6 +45,8 @@ class ThroughTimeView(QWidget):
         self.curve_plot.setLogMode(x=False, y=True)
         self.curve_plot.showGrid(x=False, y=True, alpha=0.25)
         self.curve_plot.hideButtons()
+        self.curve_plot.disableAutoRange()  # sticky ranges instead: new axis labels are a repaint's costly part
+        self.curve_plot.setMouseEnabled(x=False, y=False)
         self.curve = pg.PlotDataItem(pen=pen(SMOOTH, width=2), symbol="o", symbolSize=4, symbolPen=None,
                                      symbolBrush=SMOOTH)
         self.curve_plot.addItem(self.curve)
@@ -94,6 +96,12 @@ class ThroughTimeView(QWidget):
         if curve is not None and len(curve):
             sizes = np.maximum(np.asarray(curve, dtype=np.float64), TINY)
             self.curve.setData(np.arange(len(sizes)), sizes)
+            logs = np.log10(sizes)
+            y_range = sticky_range(self._y_range, float(logs.min()), float(logs.max()))
+            if y_range is not None or self._t != len(sizes):
+                self._y_range = y_range or self._y_range
+                self._t = len(sizes)
+                self.curve_plot.setRange(xRange=(0, len(sizes) - 1), yRange=self._y_range, padding=0.02)
             self._append(np.log10(sizes).astype(np.float32), snap.step)
             self._draw_heatmap()
             self.caption.setText(f"step {snap.step}: " + _compare_ends(float(curve[0]), float(curve[-1])))
@@ -124,12 +132,18 @@ class ThroughTimeView(QWidget):
         steps = self._steps
         first, last = steps[0], max(steps[-1], steps[0] + 1)
         self.heatmap.setRect(first, 0, last - first, data.shape[0])
-        self.heat_plot.setRange(xRange=(first, last), yRange=(0, data.shape[0]), padding=0)
+        x_range = sticky_range(self._x_range, first, last, pad=0.0, shrink=0.0)
+        if x_range is not None:  # grows by half again when full, so its labels change seldom
+            self._x_range = (first, first + 1.5 * (x_range[1] - first))
+            self.heat_plot.setRange(xRange=self._x_range, yRange=(0, data.shape[0]), padding=0)
 
     def clear(self) -> None:
         self._columns = np.zeros((0, MAX_COLUMNS), dtype=np.float32)
         self._steps: list[int] = []
         self._count = 0
+        self._y_range: tuple[float, float] | None = None
+        self._x_range: tuple[float, float] | None = None
+        self._t = 0
         self.curve.setData([], [])
         self.heatmap.clear()
         self.caption.setText("The gradient through time appears a few steps into training.")
