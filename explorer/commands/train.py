@@ -240,6 +240,8 @@ def _validation_record(snap: ValidationSnapshot) -> dict[str, Any]:
         record["val_losses"] = {k: _finite(v) for k, v in snap.val_losses.items()}
     if snap.val_acc is not None:
         record["val_acc"] = snap.val_acc
+    if snap.val_metrics is not None:
+        record.update({name: _finite(value) for name, value in snap.val_metrics.items()})
     return record
 
 
@@ -262,6 +264,8 @@ def summary(done: DoneSnapshot, step: StepSnapshot | None, val: ValidationSnapsh
         parts.append(f"val_loss {val.val_loss:.4g}")
         if val.val_acc is not None:
             parts.append(f"val_acc {val.val_acc:.2%}")
+        for name, value in (val.val_metrics or {}).items():
+            parts.append(f"{name} {value:.2%}")
     return "; ".join(parts)
 
 
@@ -296,6 +300,7 @@ class Progress:
         self._val = snap
         if not self.tty:
             acc = f"  val_acc {snap.val_acc:.2%}" if snap.val_acc is not None else ""
+            acc += "".join(f"  {name} {value:.2%}" for name, value in (snap.val_metrics or {}).items())
             self.stream.write(f"epoch {snap.epoch} validated at step {snap.step}: val_loss {snap.val_loss:.4g}{acc}\n")
             self.stream.flush()
 

@@ -52,6 +52,9 @@ class Dataset:
     ``x_*`` are float32 (int64 for token ids) shaped ``[N, *sample_shape]``; ``y_*`` are int64
     class labels ``[N]`` for classification and float32 targets ``[N, k]`` for regression.
 
+    A per-position dataset (``per_position``: copy, reverse, sort) has int64 targets ``[N, T]``, a
+    class for every position of the input sequence.
+
     A graph dataset also has ``graph``: its samples are the nodes of one graph, ``x_train``/``y_train``
     the labelled nodes' features and classes and ``x_val``/``y_val`` the others', in node order.
     """
@@ -69,6 +72,8 @@ class Dataset:
     description: str = ""
     is_2d: bool = False  # points in the plane: the window can draw the decision boundary
     graph: GraphInfo | None = None  # graph datasets only
+    # Sequence datasets with a target token at every position: y is int64 [N, T], the output [T, classes].
+    per_position: bool = False
 
 
 @dataclass(eq=False)
@@ -125,6 +130,7 @@ class DatasetSpec:
     task: str
     loader: Callable[[dict[str, Any], np.random.Generator], Samples]
     folder_options: tuple[FolderOption, ...] = field(default_factory=tuple)
+    per_position: bool = False  # a class at every position of the sequence (classification only)
 
     @property
     def option_names(self) -> tuple[str, ...]:

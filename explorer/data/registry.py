@@ -15,7 +15,7 @@ from .dataset import CLASSIFICATION, Dataset, DatasetError, DatasetSpec, Samples
 # display order: points in the plane first, then a curve, then images, then sequences, then graphs
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
-    for spec in (*planar.SPECS, functions.SPEC, digits.SPEC, shapes.SPEC, idx.SPEC, sequences.SPEC, *graphs.SPECS)
+    for spec in (*planar.SPECS, functions.SPEC, digits.SPEC, shapes.SPEC, idx.SPEC, *sequences.SPECS, *graphs.SPECS)
 }
 
 
@@ -52,7 +52,7 @@ def load_dataset(name: str, options: dict[str, Any] | None = None, *, seed: int 
         class_names=list(samples.class_names) if classification else None,
         input_dtype=input_dtype, description=samples.description,
         is_2d=sample_shape == (2,) and input_dtype == "float" and samples.graph is None,
-        graph=samples.graph,
+        graph=samples.graph, per_position=spec.per_position,
     )
 
 

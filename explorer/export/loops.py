@@ -8,8 +8,14 @@ on logits for a GAN, cross-entropy over the labelled nodes for node classificati
 '''
 
 MINI_BATCHES = r'''
+def per_position_cross_entropy(out, target, reduction="mean"):
+    """Cross-entropy of scores [B, T, C] against classes [B, T]: a class at every position."""
+    return F.cross_entropy(out.flatten(0, -2), target.flatten(), reduction=reduction)
+
+
 LOSSES = {"cross_entropy": F.cross_entropy, "mse": F.mse_loss, "bce": F.binary_cross_entropy,
-          "bce_logits": F.binary_cross_entropy_with_logits}
+          "bce_logits": F.binary_cross_entropy_with_logits, "per_position_cross_entropy": per_position_cross_entropy}
+CLASSIFYING = LOSS in ("cross_entropy", "per_position_cross_entropy")
 
 
 def add_task_options(parser):
@@ -26,13 +32,13 @@ def evaluate(model, x, y, batch_size=512):
         xb = x[start:start + batch_size]
         out = model(xb)
         target = xb if RECONSTRUCTION else y[start:start + batch_size]
-        if LOSS == "cross_entropy":
-            loss += loss_fn(out, target, reduction="sum").item()
-            correct += (out.argmax(1) == target).sum().item()
+        if CLASSIFYING:  # per position: the loss and the right tokens shared out over the positions
+            loss += loss_fn(out, target, reduction="sum").item() / target[0].numel()
+            correct += (out.argmax(-1) == target).sum().item() / target[0].numel()
         else:
             loss += loss_fn(out, target, reduction="sum").item() / out[0].numel()
     model.train()
-    return loss / len(x), (correct / len(x) if LOSS == "cross_entropy" else None)
+    return loss / len(x), (correct / len(x) if CLASSIFYING else None)
 
 
 def train(args, device, rank, world):
@@ -262,5 +268,5 @@ def train(args, device, rank, world):
         print(f"weights written to {args.save}", flush=True)
 '''
 
-LOOPS = {"supervised": MINI_BATCHES, "reconstruction": MINI_BATCHES, "adversarial": ADVERSARIAL,
+LOOPS = {"supervised": MINI_BATCHES, "reconstruction": MINI_BATCHES, "sequence": MINI_BATCHES, "adversarial": ADVERSARIAL,
          "node_classification": NODE_CLASSIFICATION}

@@ -66,6 +66,9 @@ TASK_LINES = {
                   "batches and DistributedDataParallel averages the gradients.",
     "reconstruction": "Task: reconstruction (an autoencoder: the target is the input); under torchrun each process "
                       "trains on its share of the samples and DistributedDataParallel averages the gradients.",
+    "sequence": "Task: a class at every position of a sequence (cross-entropy averaged over the positions); under "
+                "torchrun each process trains on its share of every epoch's batches and DistributedDataParallel "
+                "averages the gradients.",
     "adversarial": "Task: a GAN (a generator and a discriminator, two optimisers); under torchrun each process takes "
                    "its share of the real samples and its own noise, and DistributedDataParallel averages each "
                    "network's gradients.",
@@ -228,7 +231,7 @@ class Plan:
     task: str                                   # an objective's name, "" when the script cannot train
     codes: dict[str, ModuleCode]                # role (model, generator, discriminator) -> its class
     dataset: object | None = None               # the explorer's Dataset, written beside the script
-    loss: str = ""                              # supervised and reconstruction: the loss by name (LOSSES)
+    loss: str = ""                              # supervised, reconstruction, sequence: the loss by name (LOSSES)
     not_trainable: str = ""                     # why the script holds the network's module only
     noise_shape: tuple[int, ...] = ()           # adversarial: the generator's Input
     notes: list[str] = field(default_factory=list)
@@ -297,6 +300,8 @@ def plan_script(doc: Document, output: str | None = None) -> Plan:
                 plan.loss = "cross_entropy" if objective.classification else "mse"
             elif objective.name == "reconstruction":
                 plan.loss = settings.reconstruction_loss + ("_logits" if objective.logits else "")
+            elif objective.name == "sequence":
+                plan.loss = "per_position_cross_entropy"
     if plan.not_trainable and dataset is not None:
         notes.append(f"no data written: {plan.not_trainable}")
     return plan
@@ -321,7 +326,7 @@ def _constants(plan: Plan, values: dict) -> list[str]:
         lines += [f"MODEL = {code.class_name}",
                   f"OUTPUT = {_literal(code.output_id)}  # the output node, naming the weights in an nn-explorer "
                   "checkpoint"]
-        if plan.task in ("supervised", "reconstruction"):
+        if plan.task in ("supervised", "reconstruction", "sequence"):
             lines.append(f"LOSS = {_literal(plan.loss)}")
             lines.append(f"RECONSTRUCTION = {plan.task == 'reconstruction'!r}  # the target is the input itself "
                          "(an autoencoder)")

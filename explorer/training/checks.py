@@ -42,6 +42,14 @@ def check_one_input(module, role: str = "network") -> None:
 
 def check_output(dataset, output_id: str, shape: tuple[int, ...]) -> None:
     """Refuse a network whose output cannot be compared with the dataset's targets."""
+    if dataset.task == CLASSIFICATION and getattr(dataset, "per_position", False):
+        k, t = dataset.num_classes, int(dataset.y_train.shape[1])
+        if shape != (t, k):
+            raise DatasetError(f"dataset '{dataset.name}' has a target at each of its {t} positions, one of {k} "
+                               f"classes, so the network's output needs shape [{t}, {k}] (scores per position), "
+                               f"but '{output_id}' gives {fmt(shape)}; keep the sequence (recurrent layers "
+                               f"with returns 'sequence') and end with Linear({k})")
+        return
     if dataset.task == CLASSIFICATION:
         k = dataset.num_classes
         if shape != (k,):
@@ -53,6 +61,50 @@ def check_output(dataset, output_id: str, shape: tuple[int, ...]) -> None:
     if shape != target:
         raise DatasetError(f"dataset '{dataset.name}' has targets of shape {fmt(target)} but the network's output "
                            f"'{output_id}' gives {fmt(shape)}; make them match")
+
+
+def is_sequence_dataset(dataset) -> bool:
+    """Whether ``dataset``'s samples are sequences: token ids [T], or steps of features [T, F] (adding)."""
+    if getattr(dataset, "per_position", False):
+        return True
+    rank = len(dataset.sample_shape)
+    return rank == 1 if dataset.input_dtype == "token ids" else rank == 2
+
+
+def check_sequence_input(dataset, input_shape, input_dtype: str) -> None:
+    """Refuse a sequence dataset on a network whose Input is not a sequence, saying what Input it needs."""
+    if not is_sequence_dataset(dataset):
+        return
+    shape, given = [int(s) for s in input_shape], list(dataset.sample_shape)
+    tokens = dataset.input_dtype == "token ids"
+    if len(shape) == len(given) and input_dtype == dataset.input_dtype:
+        return  # the sizes themselves are check_sample_shape's to judge
+    if tokens:
+        need = (f"a sequence of {given[0]} token ids: set the Input's shape to {given} and its dtype to "
+                "token ids, and follow it with an Embedding")
+    else:
+        need = f"a sequence of {given[0]} steps of {given[1]} values: set the Input's shape to {given}"
+    raise DatasetError(f"dataset '{dataset.name}' is a sequence task, but the network's Input takes "
+                       f"{_input_words(shape, input_dtype)}, not a sequence; it needs {need}")
+
+
+def _input_words(shape: list[int], dtype: str) -> str:
+    what = "token ids" if dtype == "token ids" else "values"
+    return f"{what} of shape {fmt(tuple(shape))}"
+
+
+def check_token_range(document, module, dataset) -> None:
+    """Refuse token ids an Embedding cannot look up: the dataset's largest id must be below its vocabulary."""
+    if dataset.input_dtype != "token ids" or not len(dataset.x_train):
+        return
+    largest = int(max(dataset.x_train.max(), dataset.x_val.max() if len(dataset.x_val) else 0))
+    for node_id in module.order:
+        node = document.node(node_id)
+        if node.kind == "Embedding" and largest >= node.params["num_embeddings"]:
+            size = node.params["num_embeddings"]
+            raise DatasetError(f"dataset '{dataset.name}' has token ids from 0 to {largest}, but Embedding "
+                               f"'{node_id}' has num_embeddings {size} (ids 0 to {size - 1}); set "
+                               f"num_embeddings to at least {largest + 1}")
 
 
 def graph_layers(document, module) -> list[str]:

@@ -16,8 +16,9 @@ Every key is optional; a missing one takes its default::
       "init_std": 0.02,              standard deviation of "normal"
       "val_fraction": 0.2,           share of samples held out for validation, above 0 to 0.9
       "task": "auto",                what one step learns: auto | supervised | reconstruction |
-                                     adversarial | node_classification (auto: node_classification
-                                     for a graph dataset, else supervised)
+                                     adversarial | node_classification | sequence (auto:
+                                     node_classification for a graph dataset, sequence for one
+                                     with a target at every position, else supervised)
       "reconstruction_loss": "mse",  reconstruction: mse | bce (bce for data in [0, 1])
       "code_node": null,             reconstruction: the node whose output is the code (null: the
                                      narrowest layer)
@@ -44,7 +45,7 @@ from typing import Any
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 INITS = ("default", "xavier", "he", "normal")
-TASKS = ("auto", "supervised", "reconstruction", "adversarial", "node_classification")
+TASKS = ("auto", "supervised", "reconstruction", "adversarial", "node_classification", "sequence")
 RECONSTRUCTION_LOSSES = ("mse", "bce")
 ROLES = ("generator", "discriminator")  # the roles a document's networks may be given in "networks"
 # What may change while training runs (applied at the next step, no restart).

@@ -107,6 +107,24 @@ class GraphSnapshot:
 
 
 @dataclass
+class SequenceSnapshot:
+    """A sequence network's view: the gradient through time over a probe batch, and one probe sequence's
+    attention maps and answers."""
+
+    step: int
+    # float32 [T]: mean size of d(loss)/d(input at step t) per sequence; None when nothing is differentiable
+    # (token ids read by no Embedding)
+    grad_through_time: np.ndarray | None
+    attention: dict[str, np.ndarray]      # attention node id -> float32 [heads, T, T] (row: query, column: key)
+    tokens: list[str]                     # the probe sequence's input, one label per position
+    input_text: str
+    target_text: str
+    prediction_text: str
+    correct: bool | None = None           # classification: the whole answer right
+    index: int = 0                        # which sequence of the probe batch these are
+
+
+@dataclass
 class ValidationSnapshot:
     """At each epoch end and at the end of training."""
 
@@ -116,6 +134,8 @@ class ValidationSnapshot:
     val_acc: float | None = None
     # Named validation losses of objectives with more than one; None otherwise.
     val_losses: dict[str, float] | None = None
+    # Further measures by name: a sequence task's "sequence_acc" (share of sequences right at every step).
+    val_metrics: dict[str, float] | None = None
 
 
 @dataclass
@@ -138,8 +158,9 @@ class ErrorSnapshot:
 
 
 # The pictures a task draws besides the shared views; each is "latest wins" on its way to the window.
-TaskPicture = ReconstructionSnapshot | GanSnapshot | GraphSnapshot
+TaskPicture = ReconstructionSnapshot | GanSnapshot | GraphSnapshot | SequenceSnapshot
 
 Snapshot = (StepSnapshot | ActivationSnapshot | FeatureMapSnapshot | BoundarySnapshot | ValidationSnapshot
-            | ReconstructionSnapshot | GanSnapshot | GraphSnapshot | DoneSnapshot | ErrorSnapshot)
+            | ReconstructionSnapshot | GanSnapshot | GraphSnapshot | SequenceSnapshot | DoneSnapshot
+            | ErrorSnapshot)
 

@@ -103,6 +103,8 @@ def governed(snapshots: Iterable[T], threads: int | None = None, governor: Threa
     previous = torch.get_num_threads()
     governor = governor or ThreadGovernor(threads or previous)
     try:
+        if governor.threads < previous:  # ``threads`` is the most: fewer than in force apply from the start
+            torch.set_num_threads(governor.threads)
         for snap in snapshots:
             if (wanted := governor.poll()) is not None:
                 torch.set_num_threads(wanted)

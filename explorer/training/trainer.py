@@ -32,6 +32,7 @@ from .controls import PROBE, SINGLE, STOP, RunControls
 from .objectives import make_objective
 from .probes import (BACKGROUND_RATES, BoundaryGrid, ProbeRates, Schedule, activation_stats, feature_maps,
                      probing, soonest)
+from .sequence_probe import make_sequence_probe
 from .settings import SettingsError, TrainingSettings
 from .snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot, FeatureMapSnapshot,
                         RunEnd, Snapshot, StepSnapshot, ValidationSnapshot)
@@ -57,7 +58,8 @@ class Trainer(RunControls):
 
     Rates: a :class:`StepSnapshot` every step; a :class:`ValidationSnapshot` at each epoch end and
     at the end; activation statistics, feature maps, the decision boundary and the objective's
-    picture as ``probe_rates`` say (:class:`~explorer.training.probes.ProbeRates`). All probes
+    picture, and for a network reading sequences the :class:`SequenceSnapshot` (gradient through time,
+    attention maps), as ``probe_rates`` say (:class:`~explorer.training.probes.ProbeRates`). All probes
     come once before the first step, after every single step, and at the end.
 
     The probes run on the training thread, between steps, on the networks themselves: nothing is
@@ -111,6 +113,8 @@ class Trainer(RunControls):
         self._boundary_module = boundary
         self._grid = BoundaryGrid(np.concatenate([dataset.x_train, dataset.x_val]), device=self.device) \
             if boundary is not None else None
+        # gradient through time and attention maps, for a network that reads sequences
+        self.sequence_probe = make_sequence_probe(self.objective)
         self._step = 0
         self._started = False
         self._sampler = BatchSampler(self.objective.train_count, settings.seed, self.device)
@@ -192,7 +196,8 @@ class Trainer(RunControls):
             loss_value = result.loss
             yield StepSnapshot(
                 step=self._step, epoch=epoch, loss=loss_value, lr=settings.lr, batch_size=result.size,
-                grad_norms=result.grad_norms, acc=None if result.correct is None else result.correct / result.size,
+                grad_norms=result.grad_norms,
+                acc=None if result.correct is None else result.correct / (result.size * result.positions),
                 momentum=settings.momentum if settings.uses_momentum else None,
                 weight_decay=settings.weight_decay, elapsed=self._elapsed(), total_steps=self.total_steps,
                 losses=result.losses)
@@ -269,12 +274,14 @@ class Trainer(RunControls):
             schedules["boundary"] = schedule(rates.boundary_interval)
         if self.objective.has_picture:
             schedules["task"] = schedule(rates.task_interval)
+        if self.sequence_probe is not None:
+            schedules["sequence"] = schedule(rates.task_interval)
         return schedules
 
     def _probe(self, schedules: dict[str, Schedule], force: bool = False) -> Iterator[Snapshot]:
         """The probes that are due (all of them if ``force``), each rescheduled after it ran."""
         makers = {"activations": self._activations, "maps": self._feature_maps, "boundary": self._boundary,
-                  "task": self._task_picture}
+                  "task": self._task_picture, "sequence": self._sequence_picture}
         for name, schedule in schedules.items():
             started = time.perf_counter()
             if force or started >= schedule.next:
@@ -284,7 +291,8 @@ class Trainer(RunControls):
 
     def _validate(self, epoch: int) -> ValidationSnapshot:
         result = self.objective.evaluate()
-        return ValidationSnapshot(self._step, epoch, result.val_loss, result.val_acc, result.val_losses)
+        return ValidationSnapshot(self._step, epoch, result.val_loss, result.val_acc, result.val_losses,
+                                  result.metrics)
 
     def _activations(self) -> ActivationSnapshot:
         stats, weights = {}, {}
@@ -314,6 +322,9 @@ class Trainer(RunControls):
 
     def _task_picture(self):
         return self.objective.picture(self._step)
+
+    def _sequence_picture(self):
+        return self.sequence_probe(self._step, self._probe_index)
 
     def _label(self, index: int) -> str:
         target = self.dataset.y_val[index]

@@ -11,6 +11,12 @@
         resources/screenshots/autoencoder.png --steps 3000 --finish --tab reconstruction
     python resources/screenshots/grab_training.py presets/gcn-karate.json resources/screenshots/graph.png \
         --steps 200 --finish --tab graph
+    python resources/screenshots/grab_training.py presets/rnn-adding.json resources/screenshots/rnn-adding.png \
+        --steps 2500 --finish --tab time --height 1000 --dock-height 560
+    python resources/screenshots/grab_training.py presets/lstm-adding.json resources/screenshots/lstm-adding.png \
+        --steps 2500 --finish --tab time --height 1000 --dock-height 560
+    python resources/screenshots/grab_training.py presets/transformer-reverse.json \
+        resources/screenshots/attention.png --steps 300 --finish --tab attention --width 1700 --height 1000 --dock-height 600
 
 The run trains for real until ``--steps``; the window is grabbed then, still training (or, with
 ``--finish``, once the run has ended there and drawn its last pictures).
@@ -35,7 +41,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("source")
     parser.add_argument("out")
     parser.add_argument("--steps", type=int, default=300, help="train this many steps, then grab")
-    parser.add_argument("--tab", choices=("features", "boundary", "activations", "reconstruction", "gan", "graph"),
+    parser.add_argument("--tab", choices=("features", "boundary", "activations", "reconstruction", "gan", "graph",
+                                          "time", "attention"),
                         default="features")
     parser.add_argument("--finish", action="store_true", help="end the run at --steps, then grab")
     parser.add_argument("--tint", action="store_true", help="tint the canvas by gradient size")
@@ -82,7 +89,8 @@ def main(argv: list[str]) -> int:
             panel.feature_view.probe_spin.setValue(args.probe)
         tabs = {"features": panel.feature_view, "boundary": panel.boundary_view,
                 "activations": panel.activation_view, "reconstruction": panel.reconstruction_view,
-                "gan": panel.gan_view, "graph": panel.graph_view}
+                "gan": panel.gan_view, "graph": panel.graph_view, "time": panel.views.through_time_view,
+                "attention": panel.views.attention_view}
         panel.tabs.setCurrentWidget(tabs[args.tab])
         QTimer.singleShot(300_000, loop.quit)
         loop.exec()  # a local loop: quitting the application's would stop the run (aboutToQuit)

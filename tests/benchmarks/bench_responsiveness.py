@@ -17,7 +17,8 @@ torch serial, the panel attached: see explorer/qt/app.py).
 
     python tests/benchmarks/bench_responsiveness.py [--seconds 6] [--rounds 3] [--hog] [--tasks]
 
-``--tasks`` also trains the other tasks' presets (GAN, autoencoder, graph) with their views live.
+``--tasks`` also trains the other tasks' presets (GAN, autoencoder, graph, sequences) with their views live;
+for the sequence presets the "task picture" is the Through time view (the Attention view draws the same probe).
 
 ``--hog`` runs a one-core CPU hog (another process spinning) beside everything, as a busy machine.
 Targets (issue 9): worst gap < 50 ms, p99 < 20 ms, maps >= 10/s (>= 5/s with the hog) with no gap
@@ -48,7 +49,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PRESETS = ROOT / "presets"
 WARM_UP_STEPS = 20
 WARM_UP_SECONDS = 1.0  # the gap between picture frames counts from this long after Train
-TASK_PRESETS = ("gan-ring", "gan-digits", "autoencoder-digits", "conv-autoencoder-shapes", "gcn-karate")
+TASK_PRESETS = ("gan-ring", "gan-digits", "autoencoder-digits", "conv-autoencoder-shapes", "gcn-karate",
+                "lstm-adding", "transformer-reverse")
 
 
 def headless_steps_per_second(preset: str, seconds: float) -> float:
@@ -153,7 +155,8 @@ class WindowBench:
 
         recorders = [(panel.feature_view, frame("maps")), (panel.boundary_view, frame("boundary")),
                      (panel.activation_view, frame("activations"))]
-        recorders += [(view, frame("task")) for view in (panel.reconstruction_view, panel.gan_view, panel.graph_view)]
+        recorders += [(view, frame("task")) for view in (panel.reconstruction_view, panel.gan_view, panel.graph_view,
+                                                          panel.views.through_time_view)]
         for widget, record in recorders:
             widget.frame_drawn.connect(record)
         timer = QTimer()

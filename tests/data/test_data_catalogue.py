@@ -22,7 +22,7 @@ EXPECTED = {
     "function": ((1,), "regression", None),
     "digits": ((1, 8, 8), "classification", 10),
     "shapes": ((1, 28, 28), "classification", 6),
-    "adding": ((30, 2), "regression", None),
+    "adding": ((50, 2), "regression", None),
 }
 
 
@@ -33,7 +33,7 @@ def _small(name):
 
 def test_catalogue_order_and_declarations():
     assert list(DATASETS) == ["moons", "circles", "spirals", "xor", "gaussians", "ring", "function", "digits",
-                              "shapes", "idx", "adding", "karate", "sbm"]
+                              "shapes", "idx", "adding", "copy", "reverse", "sort", "karate", "sbm"]
     for name, spec in DATASETS.items():
         assert spec.name == name
         assert spec.task in ("classification", "regression")

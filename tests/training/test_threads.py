@@ -49,3 +49,13 @@ def test_the_command_line_trains_under_the_guard(monkeypatch):
     preset = Path(__file__).resolve().parents[2] / "presets" / "mlp-moons.json"
     assert main(["train", str(preset), "--steps", "3"]) == 0
     assert calls, "the command line trained without the thread guard"
+
+
+def test_governed_applies_a_smaller_most_from_the_first_snapshot():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen = [torch.get_num_threads() for _ in governed(iter(range(2)), threads=1)]
+        assert seen == [1, 1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

@@ -31,6 +31,7 @@ class StagedDrawing(QObject):
         self.views = views
         self.progress = progress
         self.latest_step: StepSnapshot | None = None
+        self.latest_metrics: dict[str, float] | None = None  # the last validation's further measures
         self.stages: list = []          # drawing still to do, one call per turn of the event loop, in order
         self._taken: list[SnapshotBatch] = []
         self._pictures: dict = {}
@@ -59,6 +60,7 @@ class StagedDrawing(QObject):
             self.latest_step = batch.steps[-1]
         if batch.validations:
             views.loss_view.add_validations(batch.validations, offset)
+            self.latest_metrics = batch.validations[-1].val_metrics
         for name in SHARED_PICTURES:
             picture = getattr(batch, name)
             if picture is not None:

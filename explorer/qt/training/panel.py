@@ -428,7 +428,9 @@ class TrainingPanel(QWidget):
     def _val_summary(self) -> str:
         series = self.loss_view.val_acc.series
         if len(series):
-            return f"; validation accuracy {100 * series.y[-1]:.1f}%"
+            whole = (self.staged.latest_metrics or {}).get("sequence_acc")
+            sequences = f", whole sequences right {100 * whole:.1f}%" if whole is not None else ""
+            return f"; validation accuracy {100 * series.y[-1]:.1f}%{sequences}"
         named = [(name, loss.val.series) for name, loss in self.loss_view.named.items() if len(loss.val.series)]
         if named:  # a GAN: each network's loss, by name
             return "; validation losses " + ", ".join(f"{name} {series.y[-1]:.4g}" for name, series in named)

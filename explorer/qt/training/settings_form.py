@@ -34,9 +34,11 @@ TASK_NAMES = {
     "reconstruction": "Autoencoder (reconstruction)",
     "adversarial": "GAN (adversarial)",
     "node_classification": "Graph node classification",
+    "sequence": "Sequence (a class per position)",
 }
 TASK_TIPS = {
-    "auto": "Graph datasets train node classification; every other dataset trains supervised",
+    "auto": "Graph datasets train node classification, copy/reverse/sort a class per position; every other "
+            "dataset trains supervised",
     "supervised": "Learn the dataset's targets from its samples: classes (cross-entropy) or values (MSE)",
     "reconstruction": "An autoencoder: learn to give back each input through a narrow code layer; "
                       "the targets are the inputs themselves",
@@ -44,16 +46,22 @@ TASK_TIPS = {
                    "(from a data-shaped Input) cannot tell from the real ones; needs two networks",
     "node_classification": "A graph network: learn every node's class from a few labelled nodes, "
                            "passing messages along the graph's edges (GraphConv)",
+    "sequence": "A class at every position of a sequence (copy, reverse, sort): output [T, classes], the loss "
+                "averaged over positions, token and whole-sequence accuracy",
 }
 RECONSTRUCTION_LOSS_NAMES = {"mse": "Mean squared error", "bce": "Binary cross-entropy (data in [0, 1])"}
-AUTO_SHORT = {"supervised": "supervised", "node_classification": "graph nodes"}  # what "auto" picks, briefly
+# what "auto" picks, briefly
+AUTO_SHORT = {"supervised": "supervised", "node_classification": "graph nodes", "sequence": "per position"}
 GRAPH_DATASETS = frozenset(spec.name for spec in GRAPH_SPECS)
+PER_POSITION_DATASETS = frozenset(name for name, spec in DATASETS.items() if spec.per_position)
 AUTO_CODE_NODE = "(the narrowest layer)"
 
 
 def automatic_task(dataset: str) -> str:
     """The task ``"auto"`` trains for ``dataset``."""
-    return "node_classification" if dataset in GRAPH_DATASETS else "supervised"
+    if dataset in GRAPH_DATASETS:
+        return "node_classification"
+    return "sequence" if dataset in PER_POSITION_DATASETS else "supervised"
 
 
 class ExactSpinBox(QDoubleSpinBox):

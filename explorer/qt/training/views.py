@@ -14,6 +14,7 @@ from explorer.graph import Document, get_kind
 from explorer.graph.errors import GraphError
 
 from .activation_view import ActivationView
+from .attention_view import AttentionView
 from .boundary_view import BoundaryView
 from .feature_map_view import FeatureMapView
 from .gan_view import GanView
@@ -22,6 +23,7 @@ from .gradient_scale import GradientScale
 from .graph_view import GraphView
 from .loss_plot import LossView
 from .reconstruction_view import ReconstructionView
+from .through_time_view import ThroughTimeView
 from .sample_grid import image_levels
 
 # The view of each task's own picture, by the name SnapshotBatch.pictures files it under.
@@ -50,6 +52,8 @@ class TrainingViews(QSplitter):
         self.reconstruction_view = ReconstructionView()
         self.gan_view = GanView()
         self.graph_view = GraphView()
+        self.through_time_view = ThroughTimeView()
+        self.attention_view = AttentionView()
         self.tabs = QTabWidget(objectName="trainingTabs")
         self.tabs.addTab(self.feature_view, "Feature maps")
         self.tabs.addTab(self.boundary_view, "Decision boundary")
@@ -57,12 +61,19 @@ class TrainingViews(QSplitter):
         self.tabs.addTab(self.reconstruction_view, "Reconstructions")
         self.tabs.addTab(self.gan_view, "GAN samples")
         self.tabs.addTab(self.graph_view, "Graph")
+        self.tabs.addTab(self.through_time_view, "Through time")
+        self.tabs.addTab(self.attention_view, "Attention")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.reconstruction_view),
                                 "An autoencoder's reconstructions of validation samples, and its 2-D codes")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.gan_view),
                                 "A GAN's samples, with the real data and the discriminator's belief for 2-D data")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.graph_view),
                                 "The dataset's graph, nodes coloured by the class the network predicts")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.through_time_view),
+                                "How much each step of the sequence still moves the loss, and the probe "
+                                "sequence's answer")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.attention_view),
+                                "Where each position of the probe sequence looks, for every attention head")
         self.addWidget(self.loss_view)
         self.addWidget(self.gradient_view)
         self.addWidget(self.tabs)
@@ -74,6 +85,7 @@ class TrainingViews(QSplitter):
             widget.setMinimumWidth(260)
         self.task: str | None = None
         self.show_task(None)
+        self.show_sequence(None)
 
     # What shows ----------------------------------------------------------------------------------
 
@@ -84,6 +96,13 @@ class TrainingViews(QSplitter):
             self.tabs.setTabVisible(self.tabs.indexOf(getattr(self, attribute)), name == task)
         # The decision boundary is a supervised picture of points in the plane.
         self.tabs.setTabVisible(self.tabs.indexOf(self.boundary_view), task in (None, "supervised"))
+
+    def show_sequence(self, probe) -> None:
+        """Show the sequence tabs a run's sequence probe fills (None: neither)."""
+        has_time = probe is not None and probe.has_gradient
+        has_attention = probe is not None and bool(probe.attention)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.through_time_view), has_time)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.attention_view), has_attention)
 
     def task_view(self, task: str | None) -> QWidget | None:
         attribute = TASK_VIEWS.get(task or "")
@@ -103,6 +122,8 @@ class TrainingViews(QSplitter):
         self.refresh_feature_nodes(document)
         task = objective_name(trainer)
         self.show_task(task)
+        probe = getattr(trainer, "sequence_probe", None)
+        self.show_sequence(probe)
         dataset = getattr(trainer, "dataset", None)
         is_2d = bool(dataset is not None and getattr(dataset, "is_2d", False))
         if dataset is not None:
@@ -120,11 +141,14 @@ class TrainingViews(QSplitter):
             self.reconstruction_view.set_class_names(names)
             self.graph_view.set_class_names(names)
         if fresh:
-            for view in (self.reconstruction_view, self.gan_view, self.graph_view):
+            for view in (self.reconstruction_view, self.gan_view, self.graph_view, self.through_time_view,
+                         self.attention_view):
                 view.clear()
         view = self.task_view(task)
         if view is not None:
             self.tabs.setCurrentWidget(view)
+        elif probe is not None:
+            self.tabs.setCurrentWidget(self.attention_view if probe.attention else self.through_time_view)
         elif is_2d:
             self.tabs.setCurrentWidget(self.boundary_view)
         elif self.feature_view.has_candidates:
@@ -160,6 +184,10 @@ class TrainingViews(QSplitter):
                  "boundary": self.boundary_view, "reconstruction": self.reconstruction_view,
                  "gan": self.gan_view, "graph": self.graph_view}
         for name, picture in pictures.items():
+            if name == "sequence":  # one probe, two views
+                self.through_time_view.show_snapshot(picture)
+                self.attention_view.show_snapshot(picture)
+                continue
             view = views.get(name)
             if view is not None:
                 view.show_snapshot(picture)
@@ -168,12 +196,14 @@ class TrainingViews(QSplitter):
         """The weights were reset: the views that showed them start empty (the loss curves stay, faded)."""
         self.loss_view.begin_run()
         for view in (self.gradient_view, self.feature_view, self.activation_view, self.reconstruction_view,
-                     self.gan_view, self.graph_view):
+                     self.gan_view, self.graph_view, self.through_time_view, self.attention_view):
             view.clear()
 
     def clear(self) -> None:
         """Another document: everything starts empty."""
         for view in (self.loss_view, self.gradient_view, self.feature_view, self.activation_view,
-                     self.boundary_view, self.reconstruction_view, self.gan_view, self.graph_view):
+                     self.boundary_view, self.reconstruction_view, self.gan_view, self.graph_view,
+                     self.through_time_view, self.attention_view):
             view.clear()
         self.show_task(None)
+        self.show_sequence(None)

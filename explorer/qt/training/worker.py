@@ -32,7 +32,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 
 from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot,
                                          FeatureMapSnapshot, GanSnapshot, GraphSnapshot, ReconstructionSnapshot,
-                                         StepSnapshot, TaskPicture, ValidationSnapshot)
+                                         SequenceSnapshot, StepSnapshot, TaskPicture, ValidationSnapshot)
 
 from explorer.training.threads import ThreadGovernor
 
@@ -42,7 +42,7 @@ EndSnapshot = DoneSnapshot | ErrorSnapshot
 
 # The task pictures by the name a batch files them under; the latest of each wins.
 TASK_PICTURES: dict[type, str] = {ReconstructionSnapshot: "reconstruction", GanSnapshot: "gan",
-                                  GraphSnapshot: "graph"}
+                                  GraphSnapshot: "graph", SequenceSnapshot: "sequence"}
 
 
 @dataclass
@@ -54,7 +54,7 @@ class SnapshotBatch:
     activation: ActivationSnapshot | None = None
     feature_maps: FeatureMapSnapshot | None = None
     boundary: BoundarySnapshot | None = None
-    pictures: dict[str, TaskPicture] = field(default_factory=dict)  # "reconstruction" | "gan" | "graph"
+    pictures: dict[str, TaskPicture] = field(default_factory=dict)  # "reconstruction" | "gan" | "graph" | "sequence"
     end: EndSnapshot | None = None
 
     def __bool__(self) -> bool:

@@ -1,7 +1,8 @@
 """Objectives: what one training step does and what it reports, one module per kind of learning.
 
 ``make_objective`` picks the objective the settings' ``task`` names; ``auto`` takes node
-classification for a graph dataset and supervised learning otherwise.
+classification for a graph dataset, per-position sequence classification for a dataset with a
+target at every position (copy, reverse, sort) and supervised learning otherwise.
 """
 
 from __future__ import annotations
@@ -17,14 +18,18 @@ def _objectives() -> dict[str, type[Objective]]:
     from .adversarial import Adversarial
     from .node_classification import NodeClassification
     from .reconstruction import Reconstruction
+    from .sequence import SequenceClassification
 
-    return {cls.name: cls for cls in (Supervised, Reconstruction, Adversarial, NodeClassification)}
+    return {cls.name: cls for cls in (Supervised, Reconstruction, Adversarial, NodeClassification,
+                                      SequenceClassification)}
 
 
 def resolve_task(task: str, dataset) -> str:
     """The objective's name for the ``task`` setting: ``auto`` chooses from the dataset."""
     if task == "auto":
-        return "node_classification" if dataset.graph is not None else "supervised"
+        if dataset.graph is not None:
+            return "node_classification"
+        return "sequence" if getattr(dataset, "per_position", False) else "supervised"
     return task
 
 

@@ -18,7 +18,7 @@ import torch
 from explorer.data import check_sample_shape
 from explorer.graph.build import GraphModule, build_module
 
-from ..checks import check_one_input, is_stochastic
+from ..checks import check_one_input, check_sequence_input, check_token_range, is_stochastic
 from ..initialisation import initialise
 from ..optimizers import apply_live_settings, make_optimizer
 from ..probes import ParameterGroups
@@ -46,6 +46,7 @@ class StepResult:
     size: int                              # samples (or labelled nodes) the step learned from
     correct: int | None = None             # right answers among them, classification only
     losses: dict[str, float] | None = None
+    positions: int = 1                     # answers per sample: a sequence task's T, one class per step
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Evaluation:
     val_loss: float
     val_acc: float | None = None
     val_losses: dict[str, float] | None = None
+    metrics: dict[str, float] | None = None  # further measures by name (a sequence task's "sequence_acc")
 
 
 @dataclass
@@ -113,7 +115,9 @@ class Objective(ABC):
 
     def _check_input(self, module: GraphModule) -> None:
         node = self._input_node(module)
+        check_sequence_input(self.dataset, node.params["shape"], node.params["dtype"])
         check_sample_shape(self.dataset, node.params["shape"], node.params["dtype"])
+        check_token_range(self.document, module, self.dataset)
 
     def _output_shape(self, node_id: str) -> tuple[int, ...]:
         return tuple(self.report.nodes[node_id].output.shape)

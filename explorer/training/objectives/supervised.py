@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from explorer.data import DatasetError
+
 from ..checks import CLASSIFICATION, check_no_graph_layers, check_output
 from ..gather import HostGather
 from ..objective import Validator, loss_function
@@ -24,6 +26,9 @@ class Supervised(Objective):
 
     def __init__(self, document, settings, dataset, device, output: str | None = None):
         super().__init__(document, settings, dataset, device)
+        if dataset.per_position:
+            raise DatasetError(f"dataset '{dataset.name}' has a target at every position of its sequences, "
+                               "which the supervised task does not train; set the task to auto or sequence")
         module = self._build("model", output)
         check_no_graph_layers(document, module, dataset, self.name)
         self._check_input(module)
