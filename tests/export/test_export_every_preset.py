@@ -27,7 +27,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 TOLERANCE = 1e-5
 NAMES = [p.stem for p in PRESETS]
 # torchrun starts three Pythons (about 10 s on a busy machine), so one preset of each task runs under it
-TORCHRUN = ["mlp-moons", "conv-autoencoder-shapes", "gan-ring", "gcn-karate"]
+TORCHRUN = ["mlp-moons", "conv-autoencoder-shapes", "gan-ring", "gcn-karate", "transformer-reverse"]
 TORCHRUN_PATH = Path(sys.executable).parent / "torchrun"
 
 
