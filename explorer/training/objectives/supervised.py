@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -9,7 +11,7 @@ from explorer.data import DatasetError
 
 from ..checks import CLASSIFICATION, check_no_graph_layers, check_output
 from ..gather import HostGather
-from ..objective import Validator, loss_function
+from ..objective import Validator, loss_function, validation_chunk
 from .base import Batch, Evaluation, Objective, ProbeTarget, StepResult
 
 
@@ -37,7 +39,8 @@ class Supervised(Objective):
         self.loss_fn = loss_function(dataset.task)
         self.x_train, self.y_train = self._xy(dataset.x_train, dataset.y_train)
         self.x_val, self.y_val = self._xy(dataset.x_val, dataset.y_val)
-        self.validator = Validator(module, self.x_val, self.y_val, dataset.task)
+        numbers = sum(math.prod(self.report.nodes[n].output.shape) for n in module.order)
+        self.validator = Validator(module, self.x_val, self.y_val, dataset.task, chunk=validation_chunk(numbers))
         self._make_optimizers()
         self._model, self._optimizer, self._params = module, self.optimizers["model"], self.groups["model"]
         self._on_cpu = device.type == "cpu"
