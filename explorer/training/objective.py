@@ -3,7 +3,10 @@ and the validation passes that measure it on held-out samples."""
 
 from __future__ import annotations
 
+import math
+import statistics
 import time
+from collections.abc import Callable
 
 import torch
 from torch.nn import functional as F
@@ -20,16 +23,20 @@ def loss_function(task: str):
 
 @torch.inference_mode()
 def evaluate(module: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: str,
-             chunk: int = 512) -> tuple[float, float | None]:
+             chunk: int = 512, before_chunk: Callable[[int], None] | None = None) -> tuple[float, float | None]:
     """Mean loss and accuracy (classification only) of ``module`` over all of ``x``, in eval mode.
 
     The caller switches the module to eval mode; this only runs the forward passes, in chunks of
-    ``chunk`` samples, and copies two numbers to the host.
+    ``chunk`` samples, and copies two numbers to the host. ``before_chunk(i)`` (if given) is called
+    before chunk ``i`` and once more after the last, with ``i`` the number of chunks.
     """
     classification = task == CLASSIFICATION
     loss_sum = torch.zeros((), dtype=torch.float64, device=x.device)
     correct = torch.zeros((), dtype=torch.float64, device=x.device)
-    for start in range(0, len(x), chunk):
+    starts = range(0, len(x), chunk)
+    for index, start in enumerate(starts):
+        if before_chunk is not None:
+            before_chunk(index)
         xb, yb = x[start:start + chunk], y[start:start + chunk]
         out = module(xb)
         if classification:
@@ -37,7 +44,9 @@ def evaluate(module: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: st
             correct += (out.argmax(1) == yb).sum()
         else:
             loss_sum += F.mse_loss(out, yb, reduction="sum") / out[0].numel()
-    loss, right = torch.stack([loss_sum, correct]).tolist()
+    loss, right = torch.stack([loss_sum, correct]).tolist()  # waits for a GPU's last chunk
+    if before_chunk is not None:
+        before_chunk(len(starts))
     n = len(x)
     return loss / n, (right / n if classification else None)
 
@@ -67,44 +76,79 @@ class Validator:
 
     On the CPU, max pooling after a convolution runs about three times faster channels-last (its
     kernel is vectorised over channels), which halves validation of 28x28 image networks, while
-    on 8x8 images the conversion costs more than it saves. So the first passes alternate between
-    the two (the first pass of all is slowed by warming up, hence more than one each) and the rest
-    keep the faster. Parameters are converted for the pass and back, value for value, so training
-    never notices. Networks without convolution weights keep the default layout.
+    on 8x8 images the conversion costs more than it saves. So the first passes try both: their
+    chunks alternate between the layouts and each chunk is timed (the first chunk in each layout
+    warms up and is not counted); once each layout has ``TIMINGS`` chunks timed, every later pass
+    keeps the one with the lower median time per sample. Trying chunk by chunk rather than pass by
+    pass spends about one pass instead of two whole passes in the slower layout. Parameters are
+    converted for a chunk and back, value for value, so training never notices. Networks without
+    convolution weights keep the default layout.
 
     The passes go in chunks of ``chunk`` samples (see :func:`validation_chunk`): a whole
     validation set at once is slower when its activations outgrow the CPU's cache.
     """
 
     LAYOUTS = (torch.contiguous_format, torch.channels_last)
-    TRIALS = 2  # passes per layout before choosing
+    TIMINGS = 2            # chunks timed in each layout before choosing
+    MOST_TRIAL_PASSES = 6  # a validation set of one chunk times one layout a pass
 
     def __init__(self, module: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, task: str, chunk: int = 512):
         self.module, self.x, self.y, self.task, self.chunk = module, x, y, task, chunk
         has_conv = any(p.dim() == 4 for p in module.parameters())
         self.layouts = self.LAYOUTS if has_conv else self.LAYOUTS[:1]
-        self.fastest: dict[torch.memory_format, float] = {f: float("inf") for f in self.layouts}  # seconds
+        self.timings: dict[torch.memory_format, list[float]] = {f: [] for f in self.layouts}  # s per sample
+        self._warmed: set[torch.memory_format] = set()
         self._passes = 0
 
     @property
+    def trying(self) -> bool:
+        """True while the passes still time both layouts."""
+        return (len(self.layouts) > 1 and self._passes < self.MOST_TRIAL_PASSES
+                and any(len(t) < self.TIMINGS for t in self.timings.values()))
+
+    @property
     def layout(self) -> torch.memory_format:
-        """The layout the next pass uses: in turn while trying, then the one with the fastest pass."""
-        if self._passes < self.TRIALS * len(self.layouts):
-            return self.layouts[self._passes % len(self.layouts)]
-        return min(self.layouts, key=self.fastest.__getitem__)
+        """The layout of the passes after the trials: the one whose chunks took least per sample."""
+        def cost(layout) -> float:
+            times = self.timings[layout]
+            return statistics.median(times) if times else math.inf
+
+        return min(self.layouts, key=cost)
 
     def __call__(self) -> tuple[float, float | None]:
-        layout = self.layout
-        started = time.perf_counter()
-        converted = layout is not torch.contiguous_format
-        if converted:
-            self.module.to(memory_format=layout)
         try:
             with probing(self.module):
-                result = evaluate(self.module, self.x, self.y, self.task, chunk=self.chunk)
+                if self.trying:
+                    return evaluate(self.module, self.x, self.y, self.task, chunk=self.chunk,
+                                    before_chunk=self._trial(self._passes))
+                layout = self.layout
+                self._set_layout(layout)
+                return evaluate(self.module, self.x, self.y, self.task, chunk=self.chunk)
         finally:
-            if converted:
-                self.module.to(memory_format=torch.contiguous_format)
-        self.fastest[layout] = min(self.fastest[layout], time.perf_counter() - started)
-        self._passes += 1
-        return result
+            self._set_layout(torch.contiguous_format)
+            self._passes += 1
+
+    def _set_layout(self, layout: torch.memory_format) -> None:
+        if len(self.layouts) > 1:
+            # Outside inference mode even between chunks: parameters converted in it could not train.
+            with torch.inference_mode(False):
+                self.module.to(memory_format=layout)
+
+    def _trial(self, offset: int) -> Callable[[int], None]:
+        """A ``before_chunk`` that times each chunk and switches the layout between chunks."""
+        layouts, n, chunk = self.layouts, len(self.x), self.chunk
+        running: list = []  # (layout, chunk's first sample, started) of the chunk under way
+
+        def before_chunk(index: int) -> None:
+            now = time.perf_counter()
+            if running:
+                layout, start, started = running.pop()
+                if layout in self._warmed:
+                    self.timings[layout].append((now - started) / (min(start + chunk, n) - start))
+                self._warmed.add(layout)
+            if index * chunk < n:
+                layout = layouts[(index + offset) % len(layouts)]
+                self._set_layout(layout)
+                running.append((layout, index * chunk, time.perf_counter()))
+
+        return before_chunk

@@ -223,15 +223,27 @@ def test_validation_layout_never_changes_training(cnn_doc, bands):
     assert vals_a == pytest.approx(vals_b, rel=1e-5)
 
 
-def test_validator_tries_both_layouts_then_keeps_the_faster(cnn_doc, mlp_doc, bands):
+def test_validator_tries_both_layouts_chunk_by_chunk_then_keeps_the_faster(cnn_doc, mlp_doc, bands):
     validator = Trainer(cnn_doc, TrainingSettings(), dataset=bands, probes=False)._validator
-    tried = []
-    for _ in range(4):
-        tried.append(validator.layout)
+    validator.chunk = max(1, len(validator.x) // 3)  # three or four chunks a pass
+    seen = []
+    real = validator._set_layout
+    validator._set_layout = lambda layout: (seen.append(layout), real(layout))
+    passes = 0
+    while validator.trying:
         validator()
-    assert tried == [torch.contiguous_format, torch.channels_last] * 2
-    validator.fastest = {torch.contiguous_format: 2.0, torch.channels_last: 1.0}
-    assert validator.layout == torch.channels_last
-    validator.fastest = {torch.contiguous_format: 1.0, torch.channels_last: 2.0}
+        passes += 1
+        # Parameters converted inside the pass's inference mode could not train any more.
+        assert not any(p.is_inference() for p in validator.module.parameters())
+    # Both layouts ran in one pass, and each has its timed chunks (first ones not counted).
+    assert passes <= 2 and set(seen) == set(validator.layouts)
+    assert all(len(t) >= validator.TIMINGS for t in validator.timings.values())
+    assert all(p.is_contiguous() for p in validator.module.parameters())  # put back after every pass
+    validator.timings = {torch.contiguous_format: [2.0, 2.1], torch.channels_last: [1.0, 9.0, 1.1]}
+    assert validator.layout == torch.channels_last  # by the median: one slow chunk does not decide
+    validator.timings = {torch.contiguous_format: [1.0, 1.2], torch.channels_last: [2.0, 1.9]}
     assert validator.layout == torch.contiguous_format
+    seen.clear()
+    validator()
+    assert seen[0] == torch.contiguous_format and not validator.trying
     assert Trainer(mlp_doc, probes=False)._validator.layouts == (torch.contiguous_format,)
