@@ -14,8 +14,6 @@ import importlib
 # Modules PyTorch would otherwise import lazily during the first Train, some of them in the
 # training thread; private ones are optional, as they differ between torch versions.
 LAZY_TORCH_MODULES = ("torch._dynamo", "torch.profiler._cupti_monitor")
-# Environment the window sets for itself before torch loads (the command line keeps the defaults).
-WINDOW_ONLY_ENVIRONMENT = ("GOMP_SPINCOUNT",)
 
 
 def import_torch_first() -> None:

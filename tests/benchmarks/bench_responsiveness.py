@@ -40,7 +40,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 
-from explorer.qt.preload import WINDOW_ONLY_ENVIRONMENT, import_torch_first  # noqa: E402
+from explorer.qt.preload import import_torch_first  # noqa: E402
 
 import_torch_first()  # before any QApplication: pytorch #11326
 import torch  # noqa: E402
@@ -73,9 +73,8 @@ def headless_steps_per_second(preset: str, seconds: float) -> float:
 
 def headless_in_own_process(preset: str, seconds: float) -> float:
     """:func:`headless_steps_per_second` in a fresh Python process, untouched by the window's threads."""
-    env = {k: v for k, v in os.environ.items() if k not in WINDOW_ONLY_ENVIRONMENT}  # as `nn-explorer train` has it
     out = subprocess.run([sys.executable, __file__, "--headless", preset, "--seconds", str(seconds)],
-                         capture_output=True, text=True, check=True, env=env).stdout
+                         capture_output=True, text=True, check=True).stdout
     return float(out.split()[-1])
 
 
