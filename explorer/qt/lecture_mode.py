@@ -16,6 +16,8 @@ from PySide6.QtCore import QByteArray, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut, QTransform
 from PySide6.QtWidgets import QApplication, QToolBar, QWidget
 
+from .training.marks import Dots
+
 FACTOR = 1.6  # type and lines: legible from the back of a room on a 1920x1080 projector
 VIEWS_SHARE = 0.58  # of the screen's height for the training views in lecture mode (the canvas has the rest)
 
@@ -33,7 +35,7 @@ class _Saved:
     tick_fonts: list = field(default_factory=list)    # (AxisItem, QFont)
     label_styles: list = field(default_factory=list)  # (AxisItem, dict)
     titles: list = field(default_factory=list)        # (LabelItem, size option or None)
-    pens: list = field(default_factory=list)          # (PlotDataItem, QPen)
+    pens: list = field(default_factory=list)          # (PlotDataItem or a Line / Dots, QPen)
 
 
 def _scaled_size(size: str | None, default_pt: float) -> str:
@@ -188,7 +190,7 @@ class LectureMode(QObject):
                     size = item.opts.get("size")
                     saved.titles.append((item, size))
                     item.setText(item.text, size=_scaled_size(size, 10))
-                elif isinstance(item, pg.PlotDataItem):
+                elif isinstance(item, (pg.PlotDataItem, Dots)):
                     pen = pg.mkPen(item.opts.get("pen"))
                     saved.pens.append((item, pg.mkPen(pen)))
                     wider = pg.mkPen(pen)

@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolBar, QWidget
 
 from explorer.qt.lecture_mode import FACTOR
+from explorer.qt.training.marks import Dots
 
 from .editor_helpers import open_preset
 
@@ -24,8 +25,10 @@ def _fonts(window, panel) -> dict[str, float]:
 
 
 def _pen_widths(panel) -> list[float]:
-    return [item.opts["pen"].widthF() for item in panel.loss_view.findChild(pg.GraphicsView).scene().items()
-            if isinstance(item, pg.PlotDataItem)]
+    widths = [item.opts["pen"].widthF() for item in panel.loss_view.findChild(pg.GraphicsView).scene().items()
+              if isinstance(item, (pg.PlotDataItem, Dots))]
+    assert len(widths) >= 3  # the training curve, its smoothed line and the validation points at least
+    return widths
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 
 from explorer.training.snapshots import StepSnapshot, ValidationSnapshot
 
-from .marks import Dots
+from .marks import Dots, Line
 from .plotting import (ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, Extent, GrowingSeries, Smoother, background_colours, blend,
                        nice_ceiling, pen,
                        plot_widget, sticky_range, style_plot)
@@ -29,8 +29,8 @@ MORE_COLOURS = [QColor("#188038"), QColor("#e8710a"), QColor("#12b5cb"), QColor(
 
 
 class _Curve:
-    """A growing series drawn by one item made once: a PlotDataItem for the per-step curves
-    (clipToView, autoDownsample), :class:`~.marks.Dots` for validation points (``symbol``)."""
+    """A growing series drawn by one item made once: a :class:`~.marks.Line` for the per-step curves,
+    :class:`~.marks.Dots` for validation points (``symbol``)."""
 
     def __init__(self, plot: pg.PlotItem, colour: QColor, *, symbol: str | None = None, name: str | None = None,
                  symbol_size: int = 7):
@@ -39,13 +39,11 @@ class _Curve:
         if symbol:
             self.item = Dots(colour, symbol=symbol, size=symbol_size, name=name)
             plot.addItem(self.item)
-            if name and plot.legend is not None:  # PlotItem lists only its own data items by itself
-                plot.legend.addItem(self.item, name)
         else:
-            self.item = pg.PlotDataItem(pen=pen(colour), name=name)
-            plot.addItem(self.item)  # before clipping: it needs the item's ViewBox
-            self.item.setClipToView(True)
-            self.item.setDownsampling(auto=True, method="peak")
+            self.item = Line(colour, name=name)
+            plot.addItem(self.item)
+        if name and plot.legend is not None:  # PlotItem lists only its own data items by itself
+            plot.legend.addItem(self.item, name)
         self.dirty = False
 
     def extend(self, x, y) -> None:
