@@ -267,3 +267,26 @@ def test_settings_form_shows_a_huge_number_anywhere_without_raising(qtbot, key):
         assert shown == form.d_steps.maximum()  # spin boxes clamp, as for the batch size
     else:
         assert shown == defaults[key]  # combos keep the default; Train names the bad value when asked
+
+
+def test_gradient_history_takes_a_batch_as_it_takes_its_steps_one_by_one():
+    rng = np.random.default_rng(0)
+    layers = ["a", "b", "c"]
+    norms = [{"a": float(10 ** rng.uniform(-6, 0)), "b": math.nan if i % 7 == 0 else float(rng.uniform(0, 1)),
+              "c": 0.0} for i in range(1000)]
+    one_by_one, batched = GradientHistory(layers, columns=16), GradientHistory(layers, columns=16)
+    for i, n in enumerate(norms):
+        one_by_one.add(i + 1, n)
+    for start in range(0, 1000, 37):
+        batched.add_many(list(range(start + 1, min(start + 38, 1001))), norms[start:start + 37])
+    assert batched.bucket == one_by_one.bucket > 1 and batched.filled == one_by_one.filled
+    assert np.allclose(batched.image(), one_by_one.image(), equal_nan=True)
+    assert np.allclose(batched.latest, one_by_one.latest, equal_nan=True) and batched.latest_step == 1000
+    # The tints' average, step by step, skipping the missing values.
+    expected = None
+    for n in norms:
+        if math.isfinite(n["b"]):
+            x = math.log10(max(n["b"], 1e-12))
+            expected = x if expected is None else 0.9 * expected + 0.1 * x
+    assert batched.smoothed[1] == pytest.approx(expected) and one_by_one.smoothed[1] == pytest.approx(expected)
+    assert batched.smoothed[2] == pytest.approx(-12)  # a zero gradient is drawn at the floor

@@ -70,29 +70,57 @@ class GradientHistory:
         self.latest_step = 0
 
     def add(self, x: float, norms: dict[str, float]) -> None:
+        self.add_many([x], [norms])
+
+    def add_many(self, xs: list[float], norms: list[dict[str, float]]) -> None:
+        """Steps at ``xs`` with their gradient norms by layer, taken in together (a delivery's worth).
+
+        As costly as a few steps however many there are: the logs, the tints' moving average and the
+        columns are worked out over the whole batch at once.
+        """
+        if not xs:
+            return
         if self.first_step is None:
-            self.first_step = x - 0.5
-        values = np.array([norms.get(layer, math.nan) for layer in self.layers], dtype=np.float64)
+            self.first_step = xs[0] - 0.5
+        values = np.array([[n.get(layer, math.nan) for layer in self.layers] for n in norms], dtype=np.float64)
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(values)
             logs = np.where(finite, np.log10(np.maximum(np.where(finite, values, 1.0), FLOOR)), np.nan)
-        self.latest = logs
-        self.latest_step = x
-        self.smoothed = np.where(np.isfinite(self.smoothed),
-                                 np.where(np.isfinite(logs), TINT_SMOOTHING * self.smoothed + (1 - TINT_SMOOTHING) * logs,
-                                          self.smoothed), logs)
-        ok = np.isfinite(logs)
-        self._sum[ok] += logs[ok]
-        self._count[ok] += 1
-        self._pending += 1
-        if self._pending == self.bucket:
-            self.buffer[:, self.filled] = self._column()
-            self.filled += 1
-            self._sum[:] = 0
-            self._count[:] = 0
-            self._pending = 0
-            if self.filled == self.columns:
-                self._halve()
+        self.latest = logs[-1].copy()
+        self.latest_step = xs[-1]
+        self._smooth(logs)
+        rows = logs
+        while len(rows):
+            take = rows[:self.bucket - self._pending]
+            ok = np.isfinite(take)
+            self._sum += np.where(ok, take, 0.0).sum(axis=0)
+            self._count += ok.sum(axis=0)
+            self._pending += len(take)
+            rows = rows[len(take):]
+            if self._pending == self.bucket:
+                self.buffer[:, self.filled] = self._column()
+                self.filled += 1
+                self._sum[:] = 0
+                self._count[:] = 0
+                self._pending = 0
+                if self.filled == self.columns:
+                    self._halve()
+
+    def _smooth(self, logs: np.ndarray) -> None:
+        """The moving average of each layer's log norm over the finite values in ``logs`` ([steps, layers]),
+        as if taken step by step: s <- a s + (1 - a) x, starting from the first value seen."""
+        a = TINT_SMOOTHING
+        for j in range(logs.shape[1]):
+            column = logs[:, j]
+            seen = column[np.isfinite(column)]
+            if not seen.size:
+                continue
+            start = self.smoothed[j]
+            if not math.isfinite(start):
+                start, seen = seen[0], seen[1:]
+            n = len(seen)
+            weights = (1 - a) * a ** np.arange(n - 1, -1, -1, dtype=np.float64)
+            self.smoothed[j] = a ** n * start + float(weights @ seen)
 
     def _column(self) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -203,8 +231,7 @@ class GradientView(QWidget):
     def add_steps(self, steps: list[StepSnapshot], offset: int = 0) -> None:
         if self.history is None:
             return
-        for s in steps:
-            self.history.add(s.step + offset, s.grad_norms)
+        self.history.add_many([s.step + offset for s in steps], [s.grad_norms for s in steps])
 
     def redraw(self) -> None:
         history = self.history
