@@ -11,16 +11,10 @@ from explorer.export.animation import colour_map, gradient_frame, write_animatio
 from explorer.export.errors import ExportError
 from explorer.export.recording import parse_record
 
+from ..gif_files import gif_frames
+
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 
-
-def _gif(path):
-    with Image.open(path) as image:
-        sizes = set()
-        for index in range(image.n_frames):
-            image.seek(index)
-            sizes.add(image.size)
-        return image.n_frames, sizes
 
 
 def test_lenet_conv1_maps_over_a_run(tmp_path, capsys):
@@ -28,7 +22,7 @@ def test_lenet_conv1_maps_over_a_run(tmp_path, capsys):
     steps, frames = 24, 6
     assert main(["train", str(PRESETS / "lenet-shapes.json"), "--steps", str(steps), "--record", "feature_maps:conv1",
                  "--gif", str(out), "--frames", str(frames)]) == 0
-    count, sizes = _gif(out)
+    count, sizes = gif_frames(out)
     every = math.ceil(steps / frames)
     assert count == 1 + steps // every  # the initial weights' maps, then one every `every` steps
     assert len(sizes) == 1
@@ -41,7 +35,7 @@ def test_vanishing_sigmoid_gradient_heatmap(tmp_path, capsys):
     out = tmp_path / "gradients.gif"
     assert main(["train", str(PRESETS / "vanishing-sigmoid.json"), "--steps", "40", "--record", "gradients",
                  "--gif", str(out), "--frames", "8"]) == 0
-    count, sizes = _gif(out)
+    count, sizes = gif_frames(out)
     assert count == 8
     (width, height), = sizes
     assert height == 11 * (height // 11)  # one band per layer with parameters: fc1..fc10 and out

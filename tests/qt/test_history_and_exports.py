@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
+from ..gif_files import gif_frames
 from .editor_helpers import open_preset
 
 TIMEOUT = 30_000
@@ -18,14 +19,6 @@ def _train(qtbot, panel, steps: int) -> None:
     with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
         assert panel.train()
 
-
-def _gif(path):
-    with Image.open(path) as image:
-        sizes = set()
-        for index in range(image.n_frames):
-            image.seek(index)
-            sizes.add(image.size)
-        return image.n_frames, sizes
 
 
 def _menu_action(panel, name: str, text: str):
@@ -84,7 +77,7 @@ def test_gifs_of_lenet_conv1_maps_and_the_vanishing_gradient_heatmap_from_the_me
     panel.view_menus.chosen_path = tmp_path / "conv1.gif"
     _menu, action = _menu_action(panel, "feature_maps", "Save its history as GIF…")
     action.trigger()
-    count, sizes = _gif(tmp_path / "conv1.gif")
+    count, sizes = gif_frames(tmp_path / "conv1.gif")
     assert count == len(with_maps) and len(sizes) == 1
     width, height = sizes.pop()
     assert (width, height) == (panel.feature_view.width(), panel.feature_view.height())
@@ -95,7 +88,7 @@ def test_gifs_of_lenet_conv1_maps_and_the_vanishing_gradient_heatmap_from_the_me
     with_gradients = sorted({f.step for f in panel.history.store.frames if f.gradients})  # one column a step
     panel.view_menus.chosen_path = tmp_path / "gradients.gif"
     _menu_action(panel, "gradients", "Save its history as GIF…")[1].trigger()
-    count, sizes = _gif(tmp_path / "gradients.gif")
+    count, sizes = gif_frames(tmp_path / "gradients.gif")
     assert count == len(with_gradients) >= 2
     (width, height), = sizes
     assert height % 11 == 0  # a band for each of the 11 layers with parameters

@@ -18,9 +18,9 @@ from explorer.training.threads import governed
 from explorer.training.trainer import Trainer
 
 from .editor_helpers import open_preset
+from .training_helpers import TIMEOUT, train_until
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
-TIMEOUT = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -109,15 +109,6 @@ def test_through_time_draws_the_curve_the_heatmap_and_the_probe_text(qtbot):
 def panel(docked_panel) -> TrainingPanel:
     docked_panel.trainer_options = {"steps": 100_000}
     return docked_panel
-
-
-def train_until(qtbot, panel, done) -> None:
-    assert panel.train(), panel.message.text.text()
-    try:
-        qtbot.waitUntil(lambda: done() and not panel.drawing, timeout=TIMEOUT)
-    finally:
-        with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
-            panel.stop()
 
 
 def visible(panel, view) -> bool:

@@ -8,8 +8,8 @@ import pytest
 from explorer.qt.training.panel import TrainingPanel
 
 from .editor_helpers import open_preset
+from .training_helpers import TIMEOUT, train_until
 
-TIMEOUT = 30_000
 
 
 @pytest.fixture
@@ -17,15 +17,6 @@ def panel(docked_panel) -> TrainingPanel:
     docked_panel.trainer_options = {"steps": 100_000}
     return docked_panel
 
-
-
-def train_until(qtbot, panel, done) -> None:
-    assert panel.train(), panel.message.text.text()
-    try:
-        qtbot.waitUntil(lambda: done() and not panel.drawing, timeout=TIMEOUT)
-    finally:
-        with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
-            panel.stop()
 
 
 def test_gan_ring_shows_both_losses_the_points_over_the_field_and_both_gradients(window, panel, qtbot):
