@@ -8,7 +8,7 @@ reason when it is refused. ``set_value`` never emits (two-way binding without lo
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
@@ -46,7 +46,16 @@ class RefusalShown:
 
 
 class ParamEditor(RefusalShown, QWidget):
+    """One parameter's field with its refusal line; ``committed`` carries each value the user commits.
+
+    Every subclass defines ``make_field`` (the input widget, wired to emit ``committed``) and ``_show`` (put a
+    value in the field). They are declared rather than written as abstract methods because ``abc.ABCMeta``
+    cannot be combined with the metaclass of Qt's classes.
+    """
+
     committed = Signal(object)
+    make_field: Callable[[], QWidget]
+    _show: Callable[[Any], None]
 
     def __init__(self, param: Param, parent=None):
         super().__init__(parent)
@@ -80,16 +89,10 @@ class ParamEditor(RefusalShown, QWidget):
         extra = f" ({', '.join(limits)})" if limits else ""
         return f"{p.help}{extra}\nDefault: {p.default}"
 
-    def make_field(self) -> QWidget:
-        raise NotImplementedError
-
     def set_value(self, value: Any) -> None:
         with QSignalBlocker(self.field):
             self._show(value)
         self.set_refusal(None)
-
-    def _show(self, value: Any) -> None:
-        raise NotImplementedError
 
     def setEnabled(self, enabled: bool) -> None:  # noqa: N802 (Qt name)
         self.field.setEnabled(enabled)

@@ -24,7 +24,14 @@ TRAINING_EDIT_ID = 1002  # mergeable: a run of training-settings edits becomes o
 
 
 class DocumentCommand(QUndoCommand):
-    """Base: a named edit of ``doc``; subclasses implement :meth:`apply` and :meth:`revert`."""
+    """Base: a named edit of ``doc``; every subclass defines ``apply`` (the edit) and ``revert`` (its undoing).
+
+    They are declared rather than written as abstract methods: ``abc.ABCMeta`` cannot be combined with the
+    metaclass of Qt's classes, and a subclass without them fails its first ``redo`` in every test of it.
+    """
+
+    apply: Callable[[], None]
+    revert: Callable[[], None]
 
     def __init__(self, doc: Document, text: str):
         super().__init__(text)
@@ -38,12 +45,6 @@ class DocumentCommand(QUndoCommand):
     def undo(self) -> None:
         with self.batch():
             self.revert()
-
-    def apply(self) -> None:
-        raise NotImplementedError
-
-    def revert(self) -> None:
-        raise NotImplementedError
 
 
 def _names(ids: list[str], noun: str = "layers") -> str:
