@@ -10,7 +10,8 @@ def run_app(path: str | None = None, settings=None, as_copy: bool = False) -> in
 
     ``settings`` (a QSettings) replaces the user's, for tests; ``as_copy`` opens the file as a preset is
     opened, without a path, so Save asks where to put it. Torch's thread count is put back when the
-    loop ends, and a training step still running then is waited for (see ``training/orphans.py``).
+    loop ends (and start-up's objects handed back to the garbage collector, see ``collector.py``), and a
+    training step still running then is waited for (see ``training/orphans.py``).
     """
     from .preload import import_torch_first
 
@@ -18,6 +19,7 @@ def run_app(path: str | None = None, settings=None, as_copy: bool = False) -> in
     import torch
 
     threads_before = torch.get_num_threads()
+    from .collector import thaw_startup_objects
     from .training.cores import keep_gui_thread_serial
 
     keep_gui_thread_serial()  # the training thread gets the cores: see explorer/qt/training/cores.py
@@ -25,6 +27,7 @@ def run_app(path: str | None = None, settings=None, as_copy: bool = False) -> in
         status = _run_window(path, settings, as_copy)
     finally:
         torch.set_num_threads(threads_before)  # a caller (a test session) keeps its own setting
+        thaw_startup_objects()  # and its garbage collector as it was
     from .training import orphans
 
     if not orphans.finish_before_exit():
@@ -34,6 +37,8 @@ def run_app(path: str | None = None, settings=None, as_copy: bool = False) -> in
 
 def _run_window(path: str | None, settings, as_copy: bool) -> int:
     from PySide6.QtWidgets import QApplication
+
+    from .collector import freeze_startup_objects
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Neural Network Explorer")
@@ -47,6 +52,7 @@ def _run_window(path: str | None, settings, as_copy: bool) -> int:
 
     attach(window)  # the live training panel, docked under the canvas
     window.show()
+    freeze_startup_objects()  # no full garbage collection stalls the window later: see explorer/qt/collector.py
     restored = window.offer_recovery()  # work a crash or a kill left unsaved comes first
     if path and not restored:
         window.open_document(path, as_copy=as_copy)

@@ -106,6 +106,9 @@ class WindowBench:
         self.panel.gradient_view.tint_check.setChecked(True)
         for _ in range(20):
             self.app.processEvents()
+        from explorer.qt.collector import freeze_startup_objects
+
+        freeze_startup_objects()  # as run_app does once the window is up
 
     def run(self, preset: str, seconds: float) -> dict:
         """Train ``preset`` for ``seconds`` past the warm-up; the event loop's gaps, speed, frame times."""

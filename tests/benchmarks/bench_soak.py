@@ -67,6 +67,9 @@ def main() -> int:
     panel = attach(window)
     window.resize(1400, 900)
     window.show()
+    from explorer.qt.collector import freeze_startup_objects
+
+    freeze_startup_objects()  # as run_app does once the window is up
     assert window.open_document(PRESET, as_copy=True)
     panel.gradient_view.tint_check.setChecked(True)
     panel.trainer_options = {"steps": 10**9}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
@@ -90,11 +92,12 @@ def test_the_program_opens_the_window_with_a_file(tmp_path, monkeypatch, qapp, e
 
     path = tmp_path / "net.json"
     fileformat.save(lenet(), path)
-    seen = []
+    seen, frozen = [], []
 
     def fake_exec():
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         seen.extend((w.windowTitle(), len(w.document)) for w in windows)
+        frozen.append(gc.get_freeze_count())  # start-up's objects are out of the collector's full passes
         for w in windows:
             w.unsaved_answer = w.unsaved_answer or 0x00800000  # Discard
             w.close()
@@ -107,6 +110,7 @@ def test_the_program_opens_the_window_with_a_file(tmp_path, monkeypatch, qapp, e
     assert app.run_app(str(path), settings=editor_settings) == 0
     assert ("net.json — Neural Network Explorer", 6) in seen
     assert torch.get_num_threads() == threads  # the window's serial GUI thread does not outlive it
+    assert frozen[0] > 100_000 and gc.get_freeze_count() == 0  # and neither does the frozen start-up
 
 
 def _drawn_pixels(image) -> int:

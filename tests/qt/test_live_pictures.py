@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from explorer.qt.collector import freeze_startup_objects, thaw_startup_objects
 from explorer.qt.training import attach
 from explorer.qt.training.cores import keep_gui_thread_serial
 
@@ -28,7 +29,9 @@ def program_threads():
     """The process set up as ``run_app`` sets it up, put back for the tests that follow."""
     before = torch.get_num_threads()
     keep_gui_thread_serial()
+    freeze_startup_objects()
     yield
+    thaw_startup_objects()
     torch.set_num_threads(before)
 
 
