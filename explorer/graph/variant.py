@@ -52,3 +52,77 @@ def copy_document(doc: Document) -> Document:
     data = fileformat.to_dict(doc)
     data.pop("compare", None)
     return fileformat.from_dict(data, source=doc.name)
+
+
+# Quick changes: the variants a lecturer makes most, one call each -----------------------------------
+
+def activation_kinds(doc: Document) -> list[str]:
+    """The activation kinds ``doc`` uses, in the order they first appear."""
+    from .catalogue import get_kind
+
+    kinds: list[str] = []
+    for node in doc.nodes():
+        if get_kind(node.kind).group == "Activations" and node.kind not in kinds:
+            kinds.append(node.kind)
+    return kinds
+
+
+def swap_kind(doc: Document, old: str, new: str) -> Document:
+    """A copy of ``doc`` with every ``old`` layer replaced by a ``new`` one (default parameters), wired the same.
+
+    The new layers take ids of their own kind (``relu1``...) where free, so the canvas names what they are.
+    """
+    from . import fileformat
+    from .catalogue import get_kind
+
+    data = fileformat.to_dict(doc)
+    data.pop("compare", None)
+    prefix = get_kind(new).prefix or new.lower()
+    taken = {n["id"] for n in data["nodes"]}
+    renamed: dict[str, str] = {}
+    count = 0
+    for node in data["nodes"]:
+        if node["kind"] != old:
+            continue
+        number = "".join(ch for ch in node["id"] if ch.isdigit()) or "1"
+        new_id = f"{prefix}{number}"
+        while new_id in taken:
+            count += 1
+            new_id = f"{prefix}{count}"
+        taken.add(new_id)
+        renamed[node["id"]] = new_id
+        node.update(id=new_id, kind=new, params={})
+    if not renamed:
+        raise VariantError(f"'{doc.name}' has no {old} layer to swap for {new}")
+    for edge in data["edges"]:
+        edge["from"], edge["to"] = renamed.get(edge["from"], edge["from"]), renamed.get(edge["to"], edge["to"])
+    return fileformat.from_dict(data, source=doc.name)
+
+
+def insert_after(doc: Document, after: str, kind: str, params: dict[str, Any]) -> Document:
+    """A copy of ``doc`` with a ``kind`` layer (``params``) after every ``after`` layer, between it and its readers."""
+    from . import fileformat
+    from .catalogue import get_kind
+
+    data = fileformat.to_dict(doc)
+    data.pop("compare", None)
+    prefix = get_kind(kind).prefix or kind.lower()
+    taken = {n["id"] for n in data["nodes"]}
+    nodes, number = [], 0
+    added: dict[str, str] = {}
+    for node in data["nodes"]:
+        nodes.append(node)
+        if node["kind"] == after:
+            number += 1
+            while f"{prefix}{number}" in taken:
+                number += 1
+            new_id = f"{prefix}{number}"
+            taken.add(new_id)
+            added[node["id"]] = new_id
+            nodes.append({"id": new_id, "kind": kind, "params": dict(params)})  # placed by the reader
+    if not added:
+        raise VariantError(f"'{doc.name}' has no {after} layer to put a {kind} after")
+    edges = [dict(e, **{"from": added[e["from"]]}) if e["from"] in added else e for e in data["edges"]]
+    edges += [{"from": src, "to": new_id} for src, new_id in added.items()]
+    data["nodes"], data["edges"] = nodes, edges
+    return fileformat.from_dict(data, source=doc.name)
