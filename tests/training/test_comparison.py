@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from explorer.graph import fileformat
-from explorer.graph.variant import VariantError, copy_document, variant_of, with_variant
+from explorer.graph.variant import VariantError, copy_document, insert_after, swap_kind, variant_of, with_variant
 from explorer.training.comparison import ComparisonTrainer, RunSnapshot
 from explorer.training.difference import describe_difference
 from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot, StepSnapshot, ValidationSnapshot
@@ -177,3 +177,63 @@ def test_a_document_without_a_variant_says_so():
     doc = chain([("Input", {"shape": [2]}), ("Linear", {"out_features": 2})], {"dataset": "moons"}, name="plain")
     with pytest.raises(VariantError, match="'plain' has no variant to compare with"):
         ComparisonTrainer(doc)
+
+
+@pytest.mark.parametrize("name", ["compare-dropout", "compare-weight-decay"])
+def test_regularised_b_ends_with_the_lower_validation_loss_while_a_overfits(name, capsys):
+    trainer = ComparisonTrainer(preset(name), probes=False)
+    losses: dict[str, list[float]] = {"A": [], "B": []}
+    for snap in trainer.run():
+        if isinstance(snap, RunSnapshot) and isinstance(snap.snapshot, ValidationSnapshot):
+            losses[snap.run].append(snap.snapshot.val_loss)
+    a, b = losses["A"], losses["B"]
+    with capsys.disabled():
+        print(f"\n{name}: A val loss lowest {min(a):.3f} (epoch {a.index(min(a)) + 1}), final {a[-1]:.3f}; "
+              f"B final {b[-1]:.3f}")
+    assert len(a) == len(b) == 100
+    assert a[-1] > 1.5 * min(a)  # A overfits: its validation loss turns upwards
+    assert b[-1] < 0.8 * a[-1]
+
+
+def test_quick_changes_make_the_variants_a_lecture_needs():
+    deep = fileformat.load(PRESETS / "vanishing-sigmoid.json")
+    relu = swap_kind(deep, "Sigmoid", "ReLU")
+    assert describe_difference(deep, relu) == "B: Sigmoid → ReLU after fc1–fc10"
+    assert [n.id for n in relu.nodes() if n.kind == "ReLU"] == [f"relu{i}" for i in range(1, 11)]
+    trainer = ComparisonTrainer(deep, relu, steps=1, probes=False)
+    assert trainer.shared_layers == [f"fc{i}" for i in range(1, 11)] + ["out"]
+    moons = fileformat.load(PRESETS / "mlp-moons.json")
+    dropped = insert_after(moons, "ReLU", "Dropout", {"p": 0.3})
+    assert describe_difference(moons, dropped) == "B: + Dropout(p=0.3) after relu1, relu2"
+    assert [e.src for e in dropped.inputs_of("fc2")] == ["drop1"] and dropped.infer().ok
+    with pytest.raises(VariantError, match="has no Tanh layer to swap for ReLU"):
+        swap_kind(moons, "Tanh", "ReLU")
+
+
+def test_a_diverging_variant_ends_alone_and_the_pair_says_so():
+    doc = preset("compare-sigmoid-relu")
+    wild = copy_document(variant_of(doc))
+    wild.set_meta(training={**wild.training, "lr": 1e5})
+    trainer = ComparisonTrainer(doc, wild, steps=20, probes=False)
+    snaps = list(trainer.run())
+    ends = {s.run: s.snapshot for s in snaps if isinstance(s, RunSnapshot) and isinstance(s.snapshot, DoneSnapshot)}
+    assert ends["B"].reason == "diverged" and ends["A"].reason == "finished"
+    assert trainer.trainers["A"].step == 20 and trainer.trainers["B"].step < 20
+    assert snaps[-1].reason == "finished" and snaps[-1].message.startswith("B ")
+
+
+def test_an_error_in_one_run_stops_both_and_names_the_run():
+    trainer = ComparisonTrainer(preset("compare-dropout"), steps=50, probes=False)
+    objective = trainer.trainers["B"].objective
+    original, calls = objective.train_step, []
+
+    def failing(batch):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("a broken layer")
+        return original(batch)
+    objective.train_step = failing
+    snaps = list(trainer.run())
+    assert isinstance(snaps[-1], ErrorSnapshot)
+    assert snaps[-1].message.startswith("run B: training failed at step 3: RuntimeError: a broken layer")
+    assert trainer.trainers["A"].step == 3  # A stopped after its step in progress
