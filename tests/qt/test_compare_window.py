@@ -142,3 +142,40 @@ def test_save_pair_writes_a_file_that_reopens_as_the_same_comparison(window, lau
     dialog.close()
     assert compare.save_pair(tmp_path / "no-such-folder" / "pair.json").startswith("Could not save")
     compare.close()
+
+
+def test_an_image_pair_shows_feature_maps_side_by_side_for_one_probe(window, launcher, qtbot):
+    from explorer.graph.variant import swap_kind
+    from explorer.training.probes import LIVE_RATES
+
+    open_preset(window, "cnn-digits")
+    a = copy_document(window.document)
+    b = swap_kind(a, "ReLU", "Tanh")
+    compare = CompareWindow(ComparisonTrainer(a, b, steps=100_000, probe_rates=LIVE_RATES), window, torch_threads=1)
+    qtbot.addWidget(compare)
+    compare.show()
+    assert compare.caption.text() == "B: ReLU → Tanh after conv1, conv2, fc1"
+    assert set(compare.feature_views) == {"A", "B"} and not compare.boundary_views
+    shown: dict[str, int] = {}
+    compare.batch_applied.connect(lambda batch: shown.update(
+        {name: run.feature_maps.probe_index for name, run in batch.runs.items() if run.feature_maps is not None}))
+    compare.start()
+    qtbot.waitUntil(lambda: all(v.updates > 0 for v in compare.feature_views.values()), timeout=TIMEOUT)
+    assert compare.feature_views["A"].shown_node == compare.feature_views["B"].shown_node == "conv1"
+    compare.feature_views["B"].choose_node("pool1")
+    assert compare.feature_views["A"].shown_node == "pool1"  # one layer on both sides
+    shown.clear()
+    compare.feature_views["A"].probe_spin.setValue(7)
+    qtbot.waitUntil(lambda: shown.get("A") == 7 and shown.get("B") == 7, timeout=TIMEOUT)
+    assert compare.feature_views["B"].probe_spin.value() == 7
+    compare.close()  # closing the window stops both runs
+    assert compare.end is not None and compare.end.reason == "stopped"
+
+
+def test_closing_the_main_window_stops_a_running_comparison(window, launcher, qtbot):
+    open_preset(window, "compare-sigmoid-relu")
+    b = copy_document(variant_of(window.document))
+    compare = launcher.compare(b)
+    qtbot.waitUntil(lambda: min(compare.steps.values()) > 0, timeout=TIMEOUT)
+    assert window.close()
+    assert compare.end is not None and not compare.isVisible()

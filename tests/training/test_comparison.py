@@ -237,3 +237,9 @@ def test_an_error_in_one_run_stops_both_and_names_the_run():
     assert isinstance(snaps[-1], ErrorSnapshot)
     assert snaps[-1].message.startswith("run B: training failed at step 3: RuntimeError: a broken layer")
     assert trainer.trainers["A"].step == 3  # A stopped after its step in progress
+
+
+def test_a_compare_section_that_is_not_an_object_is_refused_by_the_reader():
+    text = (PRESETS / "mlp-moons.json").read_text(encoding="utf-8").rstrip().rstrip("}") + ', "compare": [1]}'
+    with pytest.raises(fileformat.FileFormatError, match='"compare" must be an object'):
+        fileformat.loads(text, source="pair.json")

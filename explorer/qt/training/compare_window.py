@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QP
                                QWidget)
 
 from explorer.graph import fileformat
+from explorer.graph.catalogue import get_kind
 from explorer.graph.errors import GraphError
 from explorer.graph.variant import with_variant
 from explorer.training.comparison import RUNS, ComparisonTrainer, RunSnapshot
@@ -166,10 +167,17 @@ class CompareWindow(QWidget):
             if name in self.feature_views:
                 maps = self.feature_views[name]
                 maps.setObjectName(f"featureMapView{name}")
-                maps.set_candidates(_image_nodes(trainer.documents[name]))
+                candidates = _image_nodes(trainer.documents[name])
+                default = next((n for n, _ in candidates
+                                if get_kind(trainer.documents[name].node(n).kind).group == "Convolution"), None)
+                maps.set_candidates(candidates, default)
                 maps.set_probe_range(len(run.dataset.x_val))
                 maps.probe_changed.connect(self._on_probe_changed)
                 grid.addWidget(maps, 3, column)
+        if len(self.feature_views) == 2:  # a layer chosen on one side is shown on the other too, where it exists
+            first, second = self.feature_views["A"], self.feature_views["B"]
+            first.node_chosen.connect(second.choose_node)
+            second.node_chosen.connect(first.choose_node)
         grid.setRowStretch(1, 2)
         grid.setRowStretch(2, 3 if self.boundary_views else 0)
         grid.setRowStretch(3, 3 if self.feature_views else 0)
