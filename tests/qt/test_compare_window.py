@@ -179,3 +179,20 @@ def test_closing_the_main_window_stops_a_running_comparison(window, launcher, qt
     qtbot.waitUntil(lambda: min(compare.steps.values()) > 0, timeout=TIMEOUT)
     assert window.close()
     assert compare.end is not None and not compare.isVisible()
+
+
+def test_b_can_be_any_network_edited_and_saved_to_a_file(window, launcher, tmp_path):
+    open_preset(window, "mlp-moons")
+    edited = copy_document(window.document)
+    edited.set_param("fc1", "out_features", 32)
+    fileformat.save(edited, tmp_path / "wider.json")
+    dialog = VariantDialog(window.document, window)
+    dialog.from_file.setChecked(True)
+    assert dialog.preview.text() == "Cannot make B: choose the file of network B"
+    dialog.file_path.setText(str(tmp_path / "missing.json"))
+    assert dialog.preview.text().startswith("Cannot make B:") and "no such file" in dialog.preview.text()
+    dialog.file_path.setText(str(tmp_path / "wider.json"))
+    assert dialog.preview.text() == "B: fc1.out_features 16 → 32"
+    trainer = ComparisonTrainer(copy_document(window.document), dialog.variant(), steps=1, probes=False)
+    assert trainer.shared_layers == ["fc3"]  # fc1 and fc2 changed shape: only the last layer starts the same
+    dialog.close()

@@ -1,8 +1,8 @@
 """Training ▸ Compare with a variant…: choose what B changes, then train A and B side by side.
 
-The dialog offers the variant the open file carries (a saved pair) and the quick changes a lecture
-needs: swap one activation for another everywhere, put Dropout after every activation, or change one
-training setting. It shows the caption the choice gives before anything trains. A variant that
+The dialog offers the variant the open file carries (a saved pair), the quick changes a lecture
+needs (swap one activation for another everywhere, put Dropout after every activation, change one
+training setting) and, for any other change, a network edited on the canvas and saved to a file. It shows the caption the choice gives before anything trains. A variant that
 cannot be trained is refused with the reason, in the dialog; the document is never changed.
 """
 
@@ -12,10 +12,11 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QGridLayout,
-                               QLabel, QLineEdit, QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+                               QGridLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget)
 
 from explorer.data import DatasetError
+from explorer.graph import fileformat
 from explorer.graph.catalogue import all_kinds
 from explorer.graph.document import Document
 from explorer.graph.errors import GraphError
@@ -41,8 +42,9 @@ class VariantDialog(QDialog):
         self.swap = QRadioButton("Swap every", objectName="variantSwap")
         self.dropout = QRadioButton("Put Dropout after every", objectName="variantDropout")
         self.setting = QRadioButton("Change the training setting", objectName="variantSetting")
+        self.from_file = QRadioButton("The network in the file", objectName="variantFile")
         self.group = QButtonGroup(self)
-        for button in (self.saved, self.swap, self.dropout, self.setting):
+        for button in (self.saved, self.swap, self.dropout, self.setting, self.from_file):
             self.group.addButton(button)
         used = activation_kinds(document)
         all_activations = [k.name for k in all_kinds() if k.group == "Activations"]
@@ -62,6 +64,10 @@ class VariantDialog(QDialog):
         self.setting_key.addItems(SETTING_CHOICES)
         self.setting_value = QLineEdit(objectName="settingValue")
         self.setting_value.setPlaceholderText("the value for B, e.g. 0.001")
+        self.file_path = QLineEdit(objectName="variantPath")
+        self.file_path.setPlaceholderText("a network edited on the canvas and saved under another name")
+        self.browse = QPushButton("Browse…", objectName="variantBrowse")
+        self.browse.clicked.connect(self._on_browse_clicked)
         self.preview = QLabel(" ", objectName="variantPreview")
         self.preview.setWordWrap(True)
 
@@ -79,6 +85,9 @@ class VariantDialog(QDialog):
         grid.addWidget(self.setting_key, 3, 1)
         grid.addWidget(QLabel("="), 3, 2)
         grid.addWidget(self.setting_value, 3, 3)
+        grid.addWidget(self.from_file, 4, 0)
+        grid.addWidget(self.file_path, 4, 1, 1, 2)
+        grid.addWidget(self.browse, 4, 3)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Compare")
         self.buttons.accepted.connect(self.accept)
@@ -97,7 +106,8 @@ class VariantDialog(QDialog):
         first.setChecked(True)
         for signal in (self.group.buttonToggled, self.swap_from.currentTextChanged, self.swap_to.currentTextChanged,
                        self.dropout_after.currentTextChanged, self.dropout_p.valueChanged,
-                       self.setting_key.currentTextChanged, self.setting_value.textChanged):
+                       self.setting_key.currentTextChanged, self.setting_value.textChanged,
+                       self.file_path.textChanged):
             signal.connect(self._on_choice_changed)
         self._on_choice_changed()
 
@@ -108,6 +118,11 @@ class VariantDialog(QDialog):
             return variant_of(doc)
         if self.swap.isChecked():
             return swap_kind(doc, self.swap_from.currentText(), self.swap_to.currentText())
+        if self.from_file.isChecked():
+            path = self.file_path.text().strip()
+            if not path:
+                raise VariantError("choose the file of network B")
+            return copy_document(fileformat.load(path))  # a variant of its own, if it has one, is not B's
         if self.dropout.isChecked():
             return insert_after(doc, self.dropout_after.currentText(), "Dropout", {"p": round(self.dropout_p.value(), 2)})
         key, text = self.setting_key.currentText(), self.setting_value.text().strip()
@@ -123,6 +138,13 @@ class VariantDialog(QDialog):
         except (GraphError, SettingsError) as error:
             caption = f"Cannot make B: {error.message}"
         self.preview.setText(caption)
+
+
+    def _on_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Network B", "", "Network files (*.json)")
+        if path:
+            self.file_path.setText(path)
+            self.from_file.setChecked(True)
 
 
 def _parse(text: str) -> Any:
