@@ -102,6 +102,7 @@ def test_the_dialog_makes_the_variant_it_names(window, launcher):
     assert dialog.preview.text() == "B: weight_decay 0 → 0.001"
     dialog.setting_value.setText("-1")
     assert dialog.preview.text().startswith("Cannot make B: training setting 'weight_decay'")
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
     dialog.close()
 
 

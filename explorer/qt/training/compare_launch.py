@@ -93,13 +93,22 @@ class VariantDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"A is the open network, <b>{document.name}</b>. B is a copy with one change; both "
-                                "train with the same seed, the same first weights and the same batches."))
+        intro = QLabel(f"A is the open network, <b>{document.name}</b>. B is a copy with one change; both train "
+                       "with the same seed, the same first weights and the same batches.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addLayout(grid)
         layout.addWidget(self.preview)
         layout.addWidget(self.buttons)
 
         self.saved.setEnabled(has_variant(document))
+        if has_variant(document):
+            name = document.compare["variant"].get("name") if isinstance(document.compare["variant"], dict) else None
+            if isinstance(name, str) and name:
+                self.saved.setText(f"The variant saved with this network: {name}")
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(3, 1)
+        self.setMinimumWidth(620)
         self.swap.setEnabled(bool(used))
         self.dropout.setEnabled(bool(used))
         first = next(b for b in (self.saved, self.swap, self.setting) if b.isEnabled())
@@ -133,10 +142,13 @@ class VariantDialog(QDialog):
         return variant
 
     def _on_choice_changed(self, *_: Any) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         try:
             caption = describe_difference(self.document, self.variant())
+            ok.setEnabled(True)
         except (GraphError, SettingsError) as error:
             caption = f"Cannot make B: {error.message}"
+            ok.setEnabled(False)
         self.preview.setText(caption)
 
 
