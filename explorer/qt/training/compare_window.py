@@ -273,7 +273,7 @@ class CompareWindow(QWidget):
         parts = []
         for name in RUNS:
             val = self.curves.last_validation(name)
-            text = f"{name}: step {self.steps[name]}"
+            text = f"{name}: step {self.steps[name]} of {self.trainer.trainers[name].total_steps}"
             if val is not None:
                 text += f", validation loss {val.val_loss:.4g}"
                 if val.val_acc is not None:
