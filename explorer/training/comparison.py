@@ -143,7 +143,7 @@ class ComparisonTrainer(RunControls):
                     yield from self._end_with_error(name, live)
                     return
             if action == SINGLE:  # a single step shows both runs' pictures of it at once
-                yield from self._fresh_maps(live)
+                yield from self._fresh_pictures(live)
         yield self._pair_end(stopped)
 
     def _advance(self, name: str, live: dict, until_step: bool) -> Iterator[RunSnapshot]:
@@ -163,6 +163,16 @@ class ComparisonTrainer(RunControls):
         for name in RUNS:
             if name in live and (maps := self.trainers[name].probe_feature_maps()) is not None:
                 yield RunSnapshot(name, maps)
+
+    def _fresh_pictures(self, live: dict) -> Iterator[RunSnapshot]:
+        """Every probe of both runs now (statistics, maps, boundary, the task's picture), as a single step wants.
+
+        A run's own forced probes would come only when its generator is next driven, after the pause."""
+        for name in RUNS:
+            trainer = self.trainers[name]
+            if name in live and trainer.probes:
+                for snap in trainer._probe(trainer._new_schedules(), force=True):  # fresh schedules: the run's stay
+                    yield RunSnapshot(name, snap)
 
     def _end_with_error(self, name: str, live: dict) -> Iterator[RunSnapshot | ErrorSnapshot]:
         for other in list(live):

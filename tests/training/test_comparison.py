@@ -243,3 +243,26 @@ def test_a_compare_section_that_is_not_an_object_is_refused_by_the_reader():
     text = (PRESETS / "mlp-moons.json").read_text(encoding="utf-8").rstrip().rstrip("}") + ', "compare": [1]}'
     with pytest.raises(fileformat.FileFormatError, match='"compare" must be an object'):
         fileformat.loads(text, source="pair.json")
+
+
+def test_a_single_step_brings_both_runs_pictures_of_that_step():
+    from explorer.training.snapshots import ActivationSnapshot, BoundarySnapshot
+
+    trainer = ComparisonTrainer(preset("compare-sigmoid-relu"), steps=100)
+    snaps: list = []
+    trainer.pause()
+    worker = threading.Thread(target=lambda: snaps.extend(trainer.run()))
+    worker.start()
+    try:
+        assert trainer.wait_idle(10)
+        del snaps[:]
+        trainer.step_once()
+        assert trainer.wait_idle(10)
+        kinds = {(s.run, type(s.snapshot).__name__, s.snapshot.step) for s in snaps if isinstance(s, RunSnapshot)}
+        for run in "AB":
+            assert (run, "StepSnapshot", 1) in kinds
+            assert (run, BoundarySnapshot.__name__, 1) in kinds and (run, ActivationSnapshot.__name__, 1) in kinds
+    finally:
+        trainer.stop()
+        worker.join(10)
+    assert not worker.is_alive()
