@@ -56,6 +56,15 @@ def _layer_changes(a: Document, b: Document) -> list[str]:
         parts.append(f"+ {label} after {_span(places)}")
     for node in only_a:
         parts.append(f"− {_label(node)} {node.id}")
+    # Wires between layers both have (a shortcut added or removed); those of swapped or added layers are said above.
+    common = {n.id for n in a.nodes() if b.has_node(n.id)}
+    wires_a = {(e.src, e.dst) for e in a.edges() if e.src in common and e.dst in common}
+    wires_b = {(e.src, e.dst) for e in b.edges() if e.src in common and e.dst in common}
+    ids_a, ids_b = {n.id for n in a.nodes()} - common, {n.id for n in b.nodes()} - common
+    added = [w for w in sorted(wires_b - wires_a) if not _through(a, *w, ids_a)]    # not a layer taken out
+    removed = [w for w in sorted(wires_a - wires_b) if not _through(b, *w, ids_b)]  # not a layer put in
+    parts.extend(f"+ wire {src} → {dst}" for src, dst in added)
+    parts.extend(f"− wire {src} → {dst}" for src, dst in removed)
     for node in a.nodes():
         if b.has_node(node.id) and b.node(node.id).kind == node.kind:
             other = b.node(node.id)
@@ -73,6 +82,21 @@ def _setting_changes(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
         if old != new:
             parts.append(f"{key} {_value(old)} → {_value(new)}")
     return parts
+
+
+def _through(doc: Document, src: str, dst: str, via: set[str]) -> bool:
+    """True when ``doc`` leads from ``src`` to ``dst`` through layers of ``via`` only (at least one)."""
+    pending = [e.dst for e in doc.outputs_of(src) if e.dst in via]
+    seen = set(pending)
+    while pending:
+        node = pending.pop()
+        for edge in doc.outputs_of(node):
+            if edge.dst == dst:
+                return True
+            if edge.dst in via and edge.dst not in seen:
+                seen.add(edge.dst)
+                pending.append(edge.dst)
+    return False
 
 
 def _sources(doc: Document, node_id: str) -> list[str]:

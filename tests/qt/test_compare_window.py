@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from explorer.graph import fileformat
-from explorer.graph.variant import copy_document, has_variant, variant_of, with_variant
+from explorer.graph.variant import copy_document, has_variant, variant_of
 from explorer.qt.training.compare_launch import VariantDialog
 from explorer.qt.training.compare_window import CompareWindow
 from explorer.training.comparison import ComparisonTrainer

@@ -60,7 +60,8 @@ def test_sigmoid_relu_pair_starts_from_the_same_weights_and_sees_the_same_batche
     assert len(seen["A"]) == len(seen["B"]) == 6
     assert seen["A"][0] == seen["B"][0] and len(seen["A"][0]) == 32
     assert seen["A"] == seen["B"]
-    steps = [(s.run, s.snapshot.step) for s in snaps if isinstance(s, RunSnapshot) and isinstance(s.snapshot, StepSnapshot)]
+    steps = [(s.run, s.snapshot.step) for s in snaps
+             if isinstance(s, RunSnapshot) and isinstance(s.snapshot, StepSnapshot)]
     assert steps == [(run, k) for k in range(1, 7) for run in "AB"]  # alternating, one step each
     assert isinstance(snaps[-1], DoneSnapshot) and snaps[-1].reason == "finished"
     # the networks did learn apart: a ReLU is not a sigmoid
@@ -103,7 +104,11 @@ def test_captions_name_changed_parameters_removed_layers_and_sameness():
     c = copy_document(a)
     c.remove_node("relu1")
     c.connect("fc1", "fc2")
-    assert describe_difference(a, c) == "B: − ReLU relu1"
+    assert describe_difference(a, c) == "B: − ReLU relu1"  # its wires go with it
+    d = copy_document(a)
+    d.disconnect("fc1", "relu1")
+    d.connect("in1", "relu1")
+    assert describe_difference(a, d) == "B: + wire in1 → relu1; − wire fc1 → relu1"
 
 
 def test_pause_step_and_stop_act_on_both_runs():
@@ -130,7 +135,8 @@ def test_pause_step_and_stop_act_on_both_runs():
     assert not worker.is_alive()
     a, b = trainer.trainers["A"].step, trainer.trainers["B"].step
     assert 3 <= a < 1000 and abs(a - b) <= 1
-    ends = {s.run: s.snapshot.reason for s in snaps if isinstance(s, RunSnapshot) and isinstance(s.snapshot, DoneSnapshot)}
+    ends = {s.run: s.snapshot.reason for s in snaps
+            if isinstance(s, RunSnapshot) and isinstance(s.snapshot, DoneSnapshot)}
     assert ends == {"A": "stopped", "B": "stopped"}
     assert isinstance(snaps[-1], DoneSnapshot) and snaps[-1].reason == "stopped"
 

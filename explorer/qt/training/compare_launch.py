@@ -2,8 +2,9 @@
 
 The dialog offers the variant the open file carries (a saved pair), the quick changes a lecture
 needs (swap one activation for another everywhere, put Dropout after every activation, change one
-training setting) and, for any other change, a network edited on the canvas and saved to a file. It shows the caption the choice gives before anything trains. A variant that
-cannot be trained is refused with the reason, in the dialog; the document is never changed.
+training setting) and, for any other change, a network edited on the canvas and saved to a file.
+It shows the caption the choice gives before anything trains. A variant that cannot be made or
+trained is refused with the reason; the document is never changed.
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ class VariantDialog(QDialog):
                 raise VariantError("choose the file of network B")
             return copy_document(fileformat.load(path))  # a variant of its own, if it has one, is not B's
         if self.dropout.isChecked():
-            return insert_after(doc, self.dropout_after.currentText(), "Dropout", {"p": round(self.dropout_p.value(), 2)})
+            p = round(self.dropout_p.value(), 2)
+            return insert_after(doc, self.dropout_after.currentText(), "Dropout", {"p": p})
         key, text = self.setting_key.currentText(), self.setting_value.text().strip()
         if not text:
             raise VariantError(f"type the value of '{key}' for B")
