@@ -7,8 +7,6 @@ the training panel's loss view (:mod:`.marks`), in series that grow in place (ST
 
 from __future__ import annotations
 
-import math
-
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -125,7 +123,3 @@ class ComparisonCurves(QWidget):
 
     def last_validation(self, run: str) -> ValidationSnapshot | None:
         return self.runs[run].last_val
-
-    @staticmethod
-    def finite(value: float | None) -> bool:
-        return value is not None and math.isfinite(value)

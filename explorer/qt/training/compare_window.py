@@ -104,7 +104,6 @@ class CompareWindow(QWidget):
                  torch_threads: int | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("compareWindow")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.trainer = trainer
         self.end: EndSnapshot | None = None
         self.steps = {name: 0 for name in RUNS}
