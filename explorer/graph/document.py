@@ -75,6 +75,9 @@ class Document:
     name: str = "Untitled"
     description: str = ""
     training: dict[str, Any] = field(default_factory=dict)
+    # The file's "compare" section, kept as read ({"variant": <a network file dict>}; {} without one):
+    # explorer.graph.variant reads it, so a network with a variant to compare against saves and reopens whole.
+    compare: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._graph = nx.DiGraph()

@@ -27,7 +27,7 @@ MIGRATIONS: dict[int, Any] = {}
 MAX_COORDINATE = 1e7  # canvas units; a network spans a few thousand
 MAX_DEPTH = 32  # no field of a network file nests deeper; deeper nesting is damage, not a network
 
-_TOP_KEYS = {"format", "schema_version", "name", "description", "nodes", "edges", "training"}
+_TOP_KEYS = {"format", "schema_version", "name", "description", "nodes", "edges", "training", "compare"}
 
 
 def to_dict(doc: Document) -> dict[str, Any]:
@@ -49,6 +49,8 @@ def to_dict(doc: Document) -> dict[str, Any]:
                            "description": doc.description, "nodes": nodes, "edges": edges}
     if doc.training:
         out["training"] = doc.training
+    if doc.compare:
+        out["compare"] = doc.compare
     return out
 
 
@@ -182,7 +184,10 @@ def from_dict(data: Any, source: str = "<data>") -> Document:
         fail("\"name\" and \"description\" must be text")
     if not isinstance(training, dict):
         fail("\"training\" must be an object")
-    doc = Document(name=name or Path(source).stem, description=description, training=training)
+    compare = data.get("compare", {})
+    if not isinstance(compare, dict):
+        fail("\"compare\" must be an object")
+    doc = Document(name=name or Path(source).stem, description=description, training=training, compare=compare)
     for i, entry in enumerate(nodes):
         node_id = entry.get("id") if isinstance(entry, dict) else None
         if not isinstance(entry, dict):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 def attach(window):
     """Create a :class:`~explorer.qt.training.panel.TrainingPanel` hosted by ``window``; returns it."""
+    from . import compare_launch
     from .panel import TrainingPanel
 
     panel = TrainingPanel(window.document)
     panel.attach(window)
+    compare_launch.install(window, panel)  # Training ▸ Compare with a variant…
     return panel
 
 

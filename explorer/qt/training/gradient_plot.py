@@ -166,6 +166,8 @@ class GradientView(QWidget):
         self._x_range = self._bar_range = None
         self._levels_set = False
         self._tinted_at = 0.0
+        self.data_range: tuple[float, float] | None = None     # log10 of the smallest and largest norm drawn
+        self.include_range: tuple[float, float] | None = None  # log10 range the colour scale must hold too
 
         background, text = background_colours(self)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -243,6 +245,9 @@ class GradientView(QWidget):
         if finite.size or latest.size:
             both = np.concatenate([finite.astype(np.float64), latest])
             lo, hi = float(both.min()), float(both.max())
+            self.data_range = (lo, hi)
+            if self.include_range is not None:  # one colour scale with another view (a comparison's A and B)
+                lo, hi = min(lo, self.include_range[0]), max(hi, self.include_range[1])
             if hi - lo < 1.0:
                 mid = (hi + lo) / 2
                 lo, hi = mid - 0.5, mid + 0.5

@@ -196,7 +196,8 @@ class TrainingRun(QObject):
         return running
 
     def __init__(self, trainer: Any, parent: QObject | None = None, *, interval_ms: int = 50,
-                 torch_threads: int | None = None, max_interval_ms: int = 250, cpu_budget: float = 0.1) -> None:
+                 torch_threads: int | None = None, max_interval_ms: int = 250, cpu_budget: float = 0.1,
+                 mailbox: Any = None) -> None:
         super().__init__(parent)
         self.min_interval_ms = interval_ms
         self.max_interval_ms = max(interval_ms, max_interval_ms)
@@ -205,7 +206,9 @@ class TrainingRun(QObject):
         self.trainer = trainer
         self.interval_ms = interval_ms
         self.end: EndSnapshot | None = None
-        self._mailbox = SnapshotMailbox()
+        # ``mailbox``: another way of condensing what the trainer yields (a comparison's two runs); it needs
+        # ``put(snap) -> announce`` and ``take() -> batch`` with ``batch.end`` and truth when not empty.
+        self._mailbox = mailbox if mailbox is not None else SnapshotMailbox()
         self._thread: QThread | None = QThread()
         self._thread.setObjectName("trainingThread")
         TrainingRun._threads.add(self._thread)
