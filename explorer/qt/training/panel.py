@@ -144,7 +144,8 @@ class TrainingPanel(QWidget):
         self.view_menus = ViewMenus(window, {
             "loss": views.loss_view, "gradients": views.gradient_view, "feature_maps": views.feature_view,
             "boundary": views.boundary_view, "activation": views.activation_view,
-            "reconstruction": views.reconstruction_view, "gan": views.gan_view, "graph": views.graph_view},
+            "reconstruction": views.reconstruction_view, "gan": views.gan_view, "graph": views.graph_view,
+            "function": views.function_view},
             self.history)  # the plots' right-click menu: PNG, SVG, the history as GIF
         window.document_replaced.connect(self.set_document)
         window.scene.node_clicked.connect(self.on_node_clicked)

@@ -17,6 +17,7 @@ from .activation_view import ActivationView
 from .attention_view import AttentionView
 from .boundary_view import BoundaryView
 from .feature_map_view import FeatureMapView
+from .function_view import FunctionView
 from .gan_view import GanView
 from .gradient_plot import GradientView
 from .gradient_scale import GradientScale
@@ -54,6 +55,7 @@ class TrainingViews(QSplitter):
         self.graph_view = GraphView()
         self.through_time_view = ThroughTimeView()
         self.attention_view = AttentionView()
+        self.function_view = FunctionView()
         self.tabs = QTabWidget(objectName="trainingTabs")
         self.tabs.addTab(self.feature_view, "Feature maps")
         self.tabs.addTab(self.boundary_view, "Decision boundary")
@@ -63,6 +65,10 @@ class TrainingViews(QSplitter):
         self.tabs.addTab(self.graph_view, "Graph")
         self.tabs.addTab(self.through_time_view, "Through time")
         self.tabs.addTab(self.attention_view, "Attention")
+        self.tabs.addTab(self.function_view, "Function fit")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.function_view),
+                                "The network's curve over the target function and the training points, "
+                                "with each hidden unit's piece of it")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.reconstruction_view),
                                 "An autoencoder's reconstructions of validation samples, and its 2-D codes")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.gan_view),
@@ -86,6 +92,7 @@ class TrainingViews(QSplitter):
         self.task: str | None = None
         self.show_task(None)
         self.show_sequence(None)
+        self.show_function(False)
 
     # What shows ----------------------------------------------------------------------------------
 
@@ -103,6 +110,10 @@ class TrainingViews(QSplitter):
         has_attention = probe is not None and bool(probe.attention)
         self.tabs.setTabVisible(self.tabs.indexOf(self.through_time_view), has_time)
         self.tabs.setTabVisible(self.tabs.indexOf(self.attention_view), has_attention)
+
+    def show_function(self, show: bool) -> None:
+        """Show the function-fit tab (a regression of one number to one number) or hide it."""
+        self.tabs.setTabVisible(self.tabs.indexOf(self.function_view), show)
 
     def task_view(self, task: str | None) -> QWidget | None:
         attribute = TASK_VIEWS.get(task or "")
@@ -137,6 +148,11 @@ class TrainingViews(QSplitter):
                 self.gan_view.set_data_levels(image_levels(np.asarray(dataset.x_train[:512], dtype=np.float32)))
             else:
                 self.gan_view.set_data_levels(None)
+            fits_curve = task == "supervised" and bool(getattr(getattr(trainer, "objective", None),
+                                                                  "function_probe", None))
+            self.show_function(fits_curve)
+            if fits_curve:
+                self.function_view.set_points(dataset.x_train, dataset.y_train)
             names = getattr(dataset, "class_names", None)
             self.reconstruction_view.set_class_names(names)
             self.graph_view.set_class_names(names)
@@ -151,6 +167,8 @@ class TrainingViews(QSplitter):
             self.tabs.setCurrentWidget(self.attention_view if probe.attention else self.through_time_view)
         elif is_2d:
             self.tabs.setCurrentWidget(self.boundary_view)
+        elif self.tabs.isTabVisible(self.tabs.indexOf(self.function_view)):
+            self.tabs.setCurrentWidget(self.function_view)
         elif self.feature_view.has_candidates:
             self.tabs.setCurrentWidget(self.feature_view)
         else:
@@ -182,7 +200,7 @@ class TrainingViews(QSplitter):
         """The latest picture of each kind: the shared ones by their batch field, the task's by name."""
         views = {"feature_maps": self.feature_view, "activation": self.activation_view,
                  "boundary": self.boundary_view, "reconstruction": self.reconstruction_view,
-                 "gan": self.gan_view, "graph": self.graph_view}
+                 "gan": self.gan_view, "graph": self.graph_view, "function": self.function_view}
         for name, picture in pictures.items():
             if name == "sequence":  # one probe, two views
                 self.through_time_view.show_snapshot(picture)
@@ -196,14 +214,15 @@ class TrainingViews(QSplitter):
         """The weights were reset: the views that showed them start empty (the loss curves stay, faded)."""
         self.loss_view.begin_run()
         for view in (self.gradient_view, self.feature_view, self.activation_view, self.reconstruction_view,
-                     self.gan_view, self.graph_view, self.through_time_view, self.attention_view):
+                     self.gan_view, self.graph_view, self.through_time_view, self.attention_view, self.function_view):
             view.clear()
 
     def clear(self) -> None:
         """Another document: everything starts empty."""
         for view in (self.loss_view, self.gradient_view, self.feature_view, self.activation_view,
                      self.boundary_view, self.reconstruction_view, self.gan_view, self.graph_view,
-                     self.through_time_view, self.attention_view):
+                     self.through_time_view, self.attention_view, self.function_view):
             view.clear()
         self.show_task(None)
         self.show_sequence(None)
+        self.show_function(False)

@@ -31,8 +31,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot,
-                                         FeatureMapSnapshot, GanSnapshot, GraphSnapshot, ReconstructionSnapshot,
-                                         SequenceSnapshot, StepSnapshot, TaskPicture, ValidationSnapshot)
+                                         FeatureMapSnapshot, FunctionSnapshot, GanSnapshot, GraphSnapshot,
+                                         ReconstructionSnapshot, SequenceSnapshot, StepSnapshot, TaskPicture,
+                                         ValidationSnapshot)
 
 from explorer.training.threads import ThreadGovernor
 
@@ -42,7 +43,7 @@ EndSnapshot = DoneSnapshot | ErrorSnapshot
 
 # The task pictures by the name a batch files them under; the latest of each wins.
 TASK_PICTURES: dict[type, str] = {ReconstructionSnapshot: "reconstruction", GanSnapshot: "gan",
-                                  GraphSnapshot: "graph", SequenceSnapshot: "sequence"}
+                                  GraphSnapshot: "graph", SequenceSnapshot: "sequence", FunctionSnapshot: "function"}
 
 
 @dataclass

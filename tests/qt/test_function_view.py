@@ -1,0 +1,61 @@
+"""The function-fit view in the real window: live during training, shown only for 1-D regressions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from explorer.qt.training import attach
+from explorer.qt.training.cores import keep_gui_thread_serial
+
+from .training_helpers import train_until
+
+PRESETS = Path(__file__).resolve().parents[2] / "presets"
+
+
+@pytest.fixture
+def program_threads():
+    """The process set up as ``run_app`` sets it up, put back for the tests that follow."""
+    before = torch.get_num_threads()
+    keep_gui_thread_serial()
+    yield
+    torch.set_num_threads(before)
+
+
+def test_function_fit_draws_the_curve_live_and_its_pieces_add_up(window, qtbot, program_threads):
+    panel = attach(window)
+    assert window.open_document(PRESETS / "function-fit.json", as_copy=True)
+    panel.trainer_options = {"steps": 10**6}
+    view = panel.views.function_view
+    tabs = panel.tabs
+    steps_drawn: list[int] = []
+    view.frame_drawn.connect(steps_drawn.append)
+    train_until(qtbot, panel, lambda: len(set(steps_drawn)) >= 4 and panel.latest_step is not None)
+    assert tabs.isTabVisible(tabs.indexOf(view)) and tabs.currentWidget() is view
+    assert steps_drawn == sorted(steps_drawn) and len(set(steps_drawn)) >= 4  # new curves while it trained
+    x, y = view.curve.getData()
+    snap = view._last
+    assert np.array_equal(x, snap.x) and np.array_equal(y, snap.y)
+    target_x, target_y = view.target.getData()
+    assert np.allclose(target_y, np.sin(2 * target_x), atol=1e-6)  # the preset's sin(2x)
+    assert len(view.points.data) == 400  # the training samples (500, 80 % of them)
+    # the pieces: 32 units of the last Tanh layer, NaN-separated, summing with the bias to the curve
+    px, py = view.pieces.getData()
+    pieces = py.reshape(32, -1)[:, :-1]
+    assert np.allclose(pieces.sum(0) + snap.bias, snap.y, atol=1e-4)
+    view.pieces_check.setChecked(False)
+    assert len(view.pieces.getData()[0]) == 0
+    assert "from the target on average" in view.caption.text()
+
+
+def test_function_tab_hides_for_other_tasks(window, qtbot, program_threads):
+    panel = attach(window)
+    assert window.open_document(PRESETS / "cnn-digits.json", as_copy=True)
+    panel.trainer_options = {"steps": 2}
+    with qtbot.waitSignal(panel.run_finished, timeout=30_000):
+        assert panel.train()
+    tabs = panel.tabs
+    assert not tabs.isTabVisible(tabs.indexOf(panel.views.function_view))
