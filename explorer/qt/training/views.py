@@ -12,11 +12,13 @@ from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QWidget
 
 from explorer.graph import Document, get_kind
 from explorer.graph.errors import GraphError
+from explorer.training.fgsm import image_refusal
 
 from .activation_view import ActivationView
 from .attention_view import AttentionView
 from .boundary_view import BoundaryView
 from .feature_map_view import FeatureMapView
+from .fgsm_view import FgsmView
 from .function_view import FunctionView
 from .gan_view import GanView
 from .gradient_plot import GradientView
@@ -56,6 +58,7 @@ class TrainingViews(QSplitter):
         self.through_time_view = ThroughTimeView()
         self.attention_view = AttentionView()
         self.function_view = FunctionView()
+        self.fgsm_view = FgsmView()
         self.tabs = QTabWidget(objectName="trainingTabs")
         self.tabs.addTab(self.feature_view, "Feature maps")
         self.tabs.addTab(self.boundary_view, "Decision boundary")
@@ -66,6 +69,10 @@ class TrainingViews(QSplitter):
         self.tabs.addTab(self.through_time_view, "Through time")
         self.tabs.addTab(self.attention_view, "Attention")
         self.tabs.addTab(self.function_view, "Function fit")
+        self.tabs.addTab(self.fgsm_view, "Adversarial")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.fgsm_view),
+                                "FGSM: a validation image pushed by epsilon along the sign of the loss's "
+                                "gradient, and the validation accuracy against epsilon (paused or ended runs)")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.function_view),
                                 "The network's curve over the target function and the training points, "
                                 "with each hidden unit's piece of it")
@@ -93,6 +100,7 @@ class TrainingViews(QSplitter):
         self.show_task(None)
         self.show_sequence(None)
         self.show_function(False)
+        self.show_fgsm(False)
 
     # What shows ----------------------------------------------------------------------------------
 
@@ -114,6 +122,10 @@ class TrainingViews(QSplitter):
     def show_function(self, show: bool) -> None:
         """Show the function-fit tab (a regression of one number to one number) or hide it."""
         self.tabs.setTabVisible(self.tabs.indexOf(self.function_view), show)
+
+    def show_fgsm(self, show: bool) -> None:
+        """Show the adversarial-examples tab (an image classifier) or hide it."""
+        self.tabs.setTabVisible(self.tabs.indexOf(self.fgsm_view), show)
 
     def task_view(self, task: str | None) -> QWidget | None:
         attribute = TASK_VIEWS.get(task or "")
@@ -153,6 +165,7 @@ class TrainingViews(QSplitter):
             self.show_function(fits_curve)
             if fits_curve:
                 self.function_view.set_points(dataset.x_train, dataset.y_train)
+            self.show_fgsm(task == "supervised" and image_refusal(dataset) is None)
             names = getattr(dataset, "class_names", None)
             self.reconstruction_view.set_class_names(names)
             self.graph_view.set_class_names(names)
@@ -214,15 +227,18 @@ class TrainingViews(QSplitter):
         """The weights were reset: the views that showed them start empty (the loss curves stay, faded)."""
         self.loss_view.begin_run()
         for view in (self.gradient_view, self.feature_view, self.activation_view, self.reconstruction_view,
-                     self.gan_view, self.graph_view, self.through_time_view, self.attention_view, self.function_view):
+                     self.gan_view, self.graph_view, self.through_time_view, self.attention_view, self.function_view,
+                     self.fgsm_view):
             view.clear()
 
     def clear(self) -> None:
         """Another document: everything starts empty."""
         for view in (self.loss_view, self.gradient_view, self.feature_view, self.activation_view,
                      self.boundary_view, self.reconstruction_view, self.gan_view, self.graph_view,
-                     self.through_time_view, self.attention_view, self.function_view):
+                     self.through_time_view, self.attention_view, self.function_view,
+                     self.fgsm_view):
             view.clear()
         self.show_task(None)
         self.show_sequence(None)
         self.show_function(False)
+        self.show_fgsm(False)
