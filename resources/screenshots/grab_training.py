@@ -20,7 +20,7 @@
     python resources/screenshots/grab_training.py presets/function-fit.json resources/screenshots/function-fit.png \
         --steps 1950 --finish --tab function
     python resources/screenshots/grab_training.py presets/cnn-digits.json resources/screenshots/fgsm.png \
-        --steps 900 --finish --tab fgsm --probe 7 --epsilon 0.15
+        --steps 900 --finish --tab fgsm --probe 18 --epsilon 0.1 --width 1700 --dock-height 620
 
 The run trains for real until ``--steps``; the window is grabbed then, still training (or, with
 ``--finish``, once the run has ended there and drawn its last pictures).

@@ -48,7 +48,7 @@ def test_function_fit_draws_the_curve_live_and_its_pieces_add_up(window, qtbot, 
     assert np.allclose(pieces.sum(0) + snap.bias, snap.y, atol=1e-4)
     view.pieces_check.setChecked(False)
     assert len(view.pieces.getData()[0]) == 0
-    assert "from the target on average" in view.caption.text()
+    assert "mean |network − target|" in view.caption.text()
 
 
 def test_function_tab_hides_for_other_tasks(window, qtbot, program_threads):

@@ -36,7 +36,8 @@ class FunctionView(QWidget):
         style_plot(self.plot, self, left="y", bottom="x")
         self.plot.hideButtons()
         self.plot.disableAutoRange()
-        self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize="9pt")
+        # bottom left, under the curves: the y range leaves room there (see _set_range)
+        self.legend = self.plot.addLegend(offset=(10, -10), labelTextSize="9pt", verSpacing=-6)
         self.legend.setLabelTextColor(self.palette().text().color())
         self.points = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(POINTS), name="training samples")
         self.plot.addItem(self.points)
@@ -48,8 +49,6 @@ class FunctionView(QWidget):
         self.plot.addItem(self.target)
         self.curve = pg.PlotCurveItem(pen=pg.mkPen(SMOOTH, width=2), name="network")
         self.plot.addItem(self.curve)
-        for item in (self.points, self.target, self.curve, self.pieces):
-            self.legend.addItem(item, item.opts["name"])
 
         self.pieces_check = QCheckBox("Show each hidden unit's piece", objectName="functionPiecesCheck")
         self.pieces_check.setChecked(True)
@@ -93,8 +92,8 @@ class FunctionView(QWidget):
     def _set_range(self, x: np.ndarray, y: np.ndarray) -> None:
         """Fixed ranges (autoranging every frame is the costly part of a repaint); pieces may leave the plot."""
         lo, hi = float(np.min(y)), float(np.max(y))
-        pad = max(hi - lo, 1e-3) * 0.25
-        self.plot.setYRange(lo - pad, hi + pad, padding=0)
+        span = max(hi - lo, 1e-3)
+        self.plot.setYRange(lo - 0.7 * span, hi + 0.15 * span, padding=0)
         self.plot.setXRange(float(np.min(x)), float(np.max(x)), padding=0)
         self._ranged = True
 
@@ -109,7 +108,8 @@ class FunctionView(QWidget):
         self._draw_pieces()
         text = f"Step {snap.step}"
         if snap.target is not None:
-            text += f": the curve is {float(np.mean(np.abs(snap.y - snap.target))):.3f} from the target on average"
+            text += (f": mean |network − target| {float(np.mean(np.abs(snap.y - snap.target))):.3f} over the plotted "
+                     "x (a tenth of the data's range more on each side)")
         if snap.pieces is not None:
             text += (f"; {len(snap.pieces)} pieces (one per unit of the last hidden layer, times its weight) "
                      f"plus the bias {snap.bias:+.3f} add up to it")
