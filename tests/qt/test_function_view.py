@@ -59,3 +59,37 @@ def test_function_tab_hides_for_other_tasks(window, qtbot, program_threads):
         assert panel.train()
     tabs = panel.tabs
     assert not tabs.isTabVisible(tabs.indexOf(panel.views.function_view))
+
+
+def test_a_regression_shows_validation_r2_not_an_empty_accuracy_plot(window, qtbot, program_threads):
+    """The issue's case: a classification run, then in the same document a regression. The accuracy plot
+    stayed up, empty; now the regression's lower plot is its validation R², 1 - val loss / baseline."""
+    from explorer.training.r_squared import mean_baseline, r_squared
+
+    panel = attach(window)
+    assert window.open_document(PRESETS / "mlp-moons.json", as_copy=True)
+    loss_view = panel.loss_view
+    panel.trainer_options = {"steps": 30}
+    with qtbot.waitSignal(panel.run_finished, timeout=30_000):
+        assert panel.train()
+    assert loss_view.acc_widget.isVisible() and len(loss_view.val_acc.series)
+    doc = window.document
+    doc.set_param("in1", "shape", [1])
+    doc.set_param("fc3", "out_features", 1)
+    doc.set_meta(training={**doc.training, "dataset": "function", "dataset_options": {}})
+    panel.reset_weights()
+    with qtbot.waitSignal(panel.run_finished, timeout=30_000):
+        assert panel.train(), panel.message.text.text()
+    assert len(loss_view.val_acc.series) == 0 and len(loss_view.val_r2.series) >= 1
+    assert loss_view.acc_widget.isVisible()
+    assert loss_view.acc_plot.getAxis("left").labelText == "R² (val)"
+    data = panel.datasets.load("function", {}, seed=0, val_fraction=0.2)
+    expected = r_squared(loss_view.val_loss.series.y[-1], mean_baseline(data.y_val))
+    assert loss_view.val_r2.series.y[-1] == pytest.approx(expected)
+    assert f"R² {expected:.3f}" in panel.message.text.text()
+    # and back to a classifier: accuracy again, R² gone
+    assert window.open_document(PRESETS / "cnn-digits.json", as_copy=True)
+    panel.trainer_options = {"steps": 3}
+    with qtbot.waitSignal(panel.run_finished, timeout=30_000):
+        assert panel.train()
+    assert loss_view.acc_plot.getAxis("left").labelText == "accuracy" and len(loss_view.val_r2.series) == 0

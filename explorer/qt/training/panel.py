@@ -437,9 +437,9 @@ class TrainingPanel(QWidget):
         named = [(name, loss.val.series) for name, loss in self.loss_view.named.items() if len(loss.val.series)]
         if named:  # a GAN: each network's loss, by name
             return "; validation losses " + ", ".join(f"{name} {series.y[-1]:.4g}" for name, series in named)
-        series = self.loss_view.val_loss.series
+        series, r2 = self.loss_view.val_loss.series, self.loss_view.val_r2.series
         if len(series):
-            return f"; validation loss {series.y[-1]:.4g}"
+            return f"; validation loss {series.y[-1]:.4g}" + (f", R² {r2.y[-1]:.3f}" if len(r2) else "")
         return ""
 
     def _show_cannot_train(self, error: Exception) -> None:

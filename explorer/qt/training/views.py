@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QWidget
 
 from explorer.graph import Document, get_kind
 from explorer.graph.errors import GraphError
+from explorer.data.dataset import CLASSIFICATION, REGRESSION
 from explorer.training.fgsm import image_refusal
+from explorer.training.r_squared import mean_baseline
 
 from .activation_view import ActivationView
 from .attention_view import AttentionView
@@ -166,6 +168,7 @@ class TrainingViews(QSplitter):
             if fits_curve:
                 self.function_view.set_points(dataset.x_train, dataset.y_train)
             self.show_fgsm(task == "supervised" and image_refusal(dataset) is None)
+            self._choose_lower_plot(trainer, dataset)
             names = getattr(dataset, "class_names", None)
             self.reconstruction_view.set_class_names(names)
             self.graph_view.set_class_names(names)
@@ -186,6 +189,16 @@ class TrainingViews(QSplitter):
             self.tabs.setCurrentWidget(self.feature_view)
         else:
             self.tabs.setCurrentWidget(self.activation_view)
+
+    def _choose_lower_plot(self, trainer, dataset) -> None:
+        """Accuracy for the objectives that count right answers, R² for a supervised regression, else none."""
+        name = getattr(getattr(trainer, "objective", None), "name", None)
+        accuracy = getattr(dataset, "task", None) == CLASSIFICATION and name in ("supervised", "node_classification",
+                                                                                "sequence")
+        r2 = None
+        if name == "supervised" and getattr(dataset, "task", None) == REGRESSION:
+            r2 = mean_baseline(dataset.y_val)
+        self.loss_view.set_lower_plot(accuracy, r2)
 
     def refresh_feature_nodes(self, document: Document) -> None:
         """The layers with image-shaped output, offered to the feature-map view (every network's)."""
