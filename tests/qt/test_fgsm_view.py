@@ -106,3 +106,24 @@ def test_the_tab_hides_for_networks_that_are_not_image_classifiers(window, qtbot
     assert not tabs.isTabVisible(tabs.indexOf(panel.views.fgsm_view))
     panel.views.fgsm_view.refresh_requested.emit()  # the button, should it be reached: a message, no crash
     assert "FGSM attacks image classifiers" in panel.views.fgsm_view.message.text()
+
+
+def test_a_single_step_while_paused_is_attacked_afresh(digits_panel, qtbot):
+    panel = digits_panel
+    view = panel.views.fgsm_view
+    try:
+        panel.step()  # from idle: a run starts held and takes one step
+        qtbot.waitUntil(lambda: panel.latest_step is not None and not panel.drawing, timeout=TIMEOUT)
+        with qtbot.waitSignal(view.curve_ready, timeout=TIMEOUT):
+            panel.tabs.setCurrentWidget(view)
+        assert "after step 1 (paused)" in view.message.text()
+        first, before_prob = view.example.perturbation.copy(), view.example.before_prob
+        with qtbot.waitSignal(view.curve_ready, timeout=TIMEOUT):
+            panel.step()
+        assert "after step 2 (paused)" in view.message.text()
+        # the new weights' gradient: the example is recomputed (the signs of one step apart may agree, the
+        # network's answer probabilities not)
+        assert view.example.before_prob != before_prob or not np.array_equal(first, view.example.perturbation)
+    finally:
+        with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
+            panel.stop()

@@ -69,7 +69,14 @@ class FgsmLink(QObject):
         panel.run_started.connect(lambda: self.view.set_attack(
             None, note="The network is training: pause or stop it to attack its current weights."))
         panel.pause_button.clicked.connect(lambda: self.refresh_if_shown(wait=True))
+        panel.batch_applied.connect(self._on_batch_applied)
         panel.tabs.currentChanged.connect(lambda _index: self.refresh_if_shown(wait=True))
+
+    def _on_batch_applied(self, _batch) -> None:
+        """A single Step while paused changed the weights: attack the new ones (running batches are skipped)."""
+        run = self.panel.run
+        if run is not None and run.paused:
+            self.refresh_if_shown(wait=True)
 
     def refresh_if_shown(self, wait: bool = False) -> None:
         """Refresh when the FGSM tab is the one shown (attacking costs a moment; nobody sees a hidden tab)."""

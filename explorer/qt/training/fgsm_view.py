@@ -189,6 +189,7 @@ class FgsmView(QWidget):
         self.slider.setValue(round(epsilon / EPSILON_MAX * SLIDER_STEPS))
         self.slider.blockSignals(False)
         self.marker.setValue(epsilon)
+        self.curve_plot.setXRange(0.0, max(CURVE_EPSILONS[-1], epsilon), padding=0.02)  # the marker stays in view
         self._draw_example()
         return True
 
