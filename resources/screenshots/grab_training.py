@@ -17,8 +17,8 @@
         --steps 2500 --finish --tab time --height 1000 --dock-height 560
     python resources/screenshots/grab_training.py presets/transformer-reverse.json \
         resources/screenshots/attention.png --steps 300 --finish --tab attention --width 1700 --height 1000 --dock-height 600
-    python resources/screenshots/grab_training.py presets/function-fit.json resources/screenshots/function-fit.png \
-        --steps 1950 --finish --tab function
+    python resources/screenshots/grab_training.py presets/relu-pieces.json resources/screenshots/function-fit.png \
+        --steps 3900 --finish --tab function --width 1700 --dock-height 620
     python resources/screenshots/grab_training.py presets/cnn-digits.json resources/screenshots/fgsm.png \
         --steps 900 --finish --tab fgsm --probe 18 --epsilon 0.1 --width 1700 --dock-height 620
 

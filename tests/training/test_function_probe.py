@@ -6,11 +6,14 @@ import numpy as np
 import torch
 
 from explorer.data import load_dataset
+from explorer.graph import fileformat
 from explorer.training.function_probe import fits_function_probe, target_curve
-from explorer.training.snapshots import FunctionSnapshot, StepSnapshot
+from explorer.training.r_squared import mean_baseline, r_squared
+from explorer.training.snapshots import FunctionSnapshot, StepSnapshot, ValidationSnapshot
 from explorer.training.trainer import Trainer
 
 from .conftest import chain
+from .test_presets import PRESETS
 
 ONE_HIDDEN_RELU = [("Input", {"shape": [1]}), ("Linear", {"out_features": 12}), ("ReLU", {}),
                    ("Linear", {"out_features": 1})]
@@ -77,3 +80,19 @@ def test_only_one_number_in_one_out_regression_is_probed(mlp_doc):
     trainer = Trainer(mlp_doc, steps=3)
     assert not trainer.objective.has_picture
     assert not any(isinstance(s, FunctionSnapshot) for s in trainer.run())
+
+
+def test_relu_pieces_preset_fits_the_sine_with_32_hinges():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        trainer = Trainer(fileformat.load(PRESETS[0].parent / "relu-pieces.json"), probes=False)  # its default run
+        snaps = list(trainer.run())
+    finally:
+        torch.set_num_threads(threads)
+    val = [s for s in snaps if isinstance(s, ValidationSnapshot)][-1]
+    r2 = r_squared(val.val_loss, mean_baseline(trainer.dataset.y_val))
+    print(f"relu-pieces after {trainer.step} steps: validation MSE {val.val_loss:.4f}, R² {r2:.3f}")
+    assert r2 >= 0.97
+    snapshot = trainer.objective.function_probe.snapshot(trainer.step)
+    assert snapshot.pieces.shape[0] == 32 and np.allclose(snapshot.pieces.sum(0) + snapshot.bias, snapshot.y, atol=1e-4)
