@@ -99,7 +99,8 @@ def test_accuracy_falls_as_epsilon_grows_and_the_curve_can_be_stopped(small_atta
     curve = attack.accuracy_curve([0.0, 0.25, 0.5])
     assert curve[0] >= curve[1] >= curve[2] and curve[0] > curve[2]
     assert attack.accuracy(0.0) == curve[0]
-    assert FgsmAttack(attack.module, attack.x.numpy(), attack.y.numpy()).accuracy_curve(should_stop=lambda: True) is None
+    fresh = FgsmAttack(attack.module, attack.x.numpy(), attack.y.numpy())
+    assert fresh.accuracy_curve(should_stop=lambda: True) is None
 
 
 @pytest.mark.parametrize("bad", [-0.01, EPSILON_MAX + 0.01, math.nan, math.inf, "0.1", None, True])

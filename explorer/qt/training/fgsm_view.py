@@ -236,8 +236,9 @@ class FgsmView(QWidget):
         self.curve = list(curve)
         self.curve_item.setData(list(CURVE_EPSILONS), self.curve)
         at = dict(zip(CURVE_EPSILONS, self.curve))
-        self.message.setText(f"{self._note} Validation accuracy {at[0.0]:.1%} clean, "
-                             f"{at[0.1]:.1%} at ε = 0.1, {at[0.2]:.1%} at ε = 0.2 ({len(self.attack)} images).".strip())
+        text = (f"{self._note} Validation accuracy {at[0.0]:.1%} clean, {at[0.1]:.1%} at ε = 0.1, "
+                f"{at[0.2]:.1%} at ε = 0.2 ({len(self.attack)} images).")
+        self.message.setText(text.strip())
         self.curve_ready.emit(self.curve)
 
     def _on_curve_failed(self, token: int, text: str) -> None:

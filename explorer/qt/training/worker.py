@@ -55,7 +55,8 @@ class SnapshotBatch:
     activation: ActivationSnapshot | None = None
     feature_maps: FeatureMapSnapshot | None = None
     boundary: BoundarySnapshot | None = None
-    pictures: dict[str, TaskPicture] = field(default_factory=dict)  # "reconstruction" | "gan" | "graph" | "sequence"
+    # "reconstruction" | "gan" | "graph" | "sequence" | "function"
+    pictures: dict[str, TaskPicture] = field(default_factory=dict)
     end: EndSnapshot | None = None
 
     def __bool__(self) -> bool:
