@@ -2,7 +2,7 @@
 
 Optionally each unit the output layer reads, as its piece ``w_j a_j(x)`` of the sum: a one-hidden-layer
 ReLU network shows its kinked pieces adding up to the fit. Every item is made once and updated in place;
-all pieces are one curve item (NaN-separated), not one item each.
+all pieces are one PlotDataItem (NaN-separated; lecture mode widens these like every curve), not one item each.
 """
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ class FunctionView(QWidget):
         self.legend.setLabelTextColor(self.palette().text().color())
         self.points = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(POINTS), name="training samples")
         self.plot.addItem(self.points)
-        self.pieces = pg.PlotCurveItem(pen=pg.mkPen(PIECES, width=1), connect="finite",
+        self.pieces = pg.PlotDataItem(pen=pg.mkPen(PIECES, width=1), connect="finite",
                                        name="each unit's piece w·a(x)")
         self.plot.addItem(self.pieces)
-        self.target = pg.PlotCurveItem(pen=pg.mkPen(TARGET, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
+        self.target = pg.PlotDataItem(pen=pg.mkPen(TARGET, width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
                                        name="target")
         self.plot.addItem(self.target)
-        self.curve = pg.PlotCurveItem(pen=pg.mkPen(SMOOTH, width=2), name="network")
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(SMOOTH, width=2), name="network")
         self.plot.addItem(self.curve)
 
         self.pieces_check = QCheckBox("Show each hidden unit's piece", objectName="functionPiecesCheck")
