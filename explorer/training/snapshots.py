@@ -71,6 +71,18 @@ class BoundarySnapshot:
 
 
 @dataclass
+class FunctionSnapshot:
+    """For 1-D regression: the network's curve over its input range, with the target and each hidden unit's piece."""
+
+    step: int
+    x: np.ndarray                         # float32 [G]: the inputs, evenly spaced over the data's range
+    y: np.ndarray                         # float32 [G]: the network's output at each
+    target: np.ndarray | None = None      # float32 [G]: the noise-free target function (the function dataset)
+    pieces: np.ndarray | None = None      # float32 [H, G]: w_j a_j(x) of each unit the output Linear reads
+    bias: float = 0.0                     # that Linear's bias: y = pieces.sum(0) + bias
+
+
+@dataclass
 class ReconstructionSnapshot:
     """An autoencoder's view: a few validation samples over their reconstructions, and the 2-D codes."""
 
@@ -158,9 +170,9 @@ class ErrorSnapshot:
 
 
 # The pictures a task draws besides the shared views; each is "latest wins" on its way to the window.
-TaskPicture = ReconstructionSnapshot | GanSnapshot | GraphSnapshot | SequenceSnapshot
+TaskPicture = ReconstructionSnapshot | GanSnapshot | GraphSnapshot | SequenceSnapshot | FunctionSnapshot
 
 Snapshot = (StepSnapshot | ActivationSnapshot | FeatureMapSnapshot | BoundarySnapshot | ValidationSnapshot
-            | ReconstructionSnapshot | GanSnapshot | GraphSnapshot | SequenceSnapshot | DoneSnapshot
+            | ReconstructionSnapshot | GanSnapshot | GraphSnapshot | SequenceSnapshot | FunctionSnapshot | DoneSnapshot
             | ErrorSnapshot)
 

@@ -17,6 +17,10 @@
         --steps 2500 --finish --tab time --height 1000 --dock-height 560
     python resources/screenshots/grab_training.py presets/transformer-reverse.json \
         resources/screenshots/attention.png --steps 300 --finish --tab attention --width 1700 --height 1000 --dock-height 600
+    python resources/screenshots/grab_training.py presets/relu-pieces.json resources/screenshots/function-fit.png \
+        --steps 3900 --finish --tab function --width 1700 --dock-height 620
+    python resources/screenshots/grab_training.py presets/cnn-digits.json resources/screenshots/fgsm.png \
+        --steps 900 --finish --tab fgsm --probe 18 --epsilon 0.1 --width 1700 --dock-height 620
 
 The run trains for real until ``--steps``; the window is grabbed then, still training (or, with
 ``--finish``, once the run has ended there and drawn its last pictures).
@@ -42,12 +46,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("out")
     parser.add_argument("--steps", type=int, default=300, help="train this many steps, then grab")
     parser.add_argument("--tab", choices=("features", "boundary", "activations", "reconstruction", "gan", "graph",
-                                          "time", "attention"),
+                                          "time", "attention", "function", "fgsm"),
                         default="features")
     parser.add_argument("--finish", action="store_true", help="end the run at --steps, then grab")
     parser.add_argument("--tint", action="store_true", help="tint the canvas by gradient size")
     parser.add_argument("--node", help="the node whose feature maps to show")
     parser.add_argument("--probe", type=int, default=0, help="the probe sample")
+    parser.add_argument("--epsilon", type=float, default=0.1, help="FGSM's epsilon (--tab fgsm)")
     parser.add_argument("--width", type=int, default=1600)
     parser.add_argument("--height", type=int, default=1100)
     parser.add_argument("--dock-height", type=int, default=430)
@@ -90,11 +95,21 @@ def main(argv: list[str]) -> int:
         tabs = {"features": panel.feature_view, "boundary": panel.boundary_view,
                 "activations": panel.activation_view, "reconstruction": panel.reconstruction_view,
                 "gan": panel.gan_view, "graph": panel.graph_view, "time": panel.views.through_time_view,
-                "attention": panel.views.attention_view}
+                "attention": panel.views.attention_view, "function": panel.views.function_view,
+                "fgsm": panel.views.fgsm_view}
         panel.tabs.setCurrentWidget(tabs[args.tab])
         QTimer.singleShot(300_000, loop.quit)
         loop.exec()  # a local loop: quitting the application's would stop the run (aboutToQuit)
         panel.flush_drawing()
+        if args.tab == "fgsm":  # attacked once the run has ended; its accuracy curve comes from a thread
+            fgsm = panel.views.fgsm_view
+            fgsm.curve_ready.connect(lambda _curve: loop.quit())
+            panel.tabs.setCurrentWidget(fgsm)
+            if fgsm.attack is not None:
+                fgsm.index_spin.setValue(args.probe)
+                fgsm.set_epsilon(args.epsilon)
+                if fgsm.curve is None:
+                    loop.exec()
         if panel.latest_step is not None:  # the figures follow at 4 Hz; show the step the curves show
             panel.progress_view.show_step(panel.latest_step, force=True)
         window.grab().save(args.out)

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from explorer.training.r_squared import r_squared
 from explorer.training.snapshots import StepSnapshot, ValidationSnapshot
 
 from .marks import Dots, Line
@@ -144,6 +145,9 @@ class LossView(QWidget):
         self.acc_plot.setYRange(0.0, 1.0, padding=0.02)
         self.train_acc = _Curve(self.acc_plot, ACCURACY)
         self.val_acc = _Curve(self.acc_plot, VALIDATION, symbol="o")
+        self.val_r2 = _Curve(self.acc_plot, VALIDATION, symbol="o")  # a regression's, instead of accuracy
+        self._r2_baseline: float | None = None
+        self._r2_low = 0.0
         self.acc_plot.setXLink(self.loss_plot)
 
         plots = QVBoxLayout()
@@ -195,11 +199,37 @@ class LossView(QWidget):
             if v.val_acc is not None:
                 self._set_has_accuracy(True)
                 self.val_acc.extend([v.step + offset], [v.val_acc])
+            elif self._r2_baseline is not None and not v.val_losses:
+                self._set_has_accuracy(True)
+                self.val_r2.extend([v.step + offset], [r_squared(v.val_loss, self._r2_baseline)])
 
     def redraw(self) -> None:
-        for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc, *self._named_curves()):
+        for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc, self.val_r2,
+                      *self._named_curves()):
             curve.redraw()
         self._update_ranges()
+        self._update_r2_range()
+
+    # The lower plot: accuracy, a regression's R², or nothing ------------------------------------
+
+    def set_lower_plot(self, accuracy: bool, r2_baseline: float | None = None) -> None:
+        """What the lower plot shows this run: accuracy, the validation R² of a regression (``r2_baseline``:
+        the mean squared error of answering the targets' mean, see :mod:`explorer.training.r_squared`), or,
+        neither expected, nothing: a regression's run no longer shows an empty accuracy plot. Accuracy
+        arriving unexpected still shows it."""
+        self._r2_baseline = None if accuracy else r2_baseline
+        self.acc_plot.setLabel("left", "R² (val)" if self._r2_baseline is not None else "accuracy",
+                               **{"font-size": "10pt"})
+        self._set_has_accuracy(accuracy or self._r2_baseline is not None or len(self.val_acc.series) > 0)
+
+    def _update_r2_range(self) -> None:
+        """R² runs from 1 down to minus anything: the range follows it down to -1, below which it is off the plot."""
+        if self._r2_baseline is None or not len(self.val_r2.series):
+            return
+        low = max(-1.0, min(0.0, float(np.min(self.val_r2.series.y))))
+        if low != self._r2_low:
+            self._r2_low = low
+            self.acc_plot.setYRange(low, 1.0, padding=0.02)
 
     def _named_loss(self, name: str) -> _NamedLoss:
         """The curves of loss ``name``, made on first sight; the single-loss curves step aside."""
@@ -274,11 +304,15 @@ class LossView(QWidget):
         self._earlier.clear()
         self._earlier_extent.reset()
         self._clear_current()
+        self._r2_baseline = None
         self._set_has_accuracy(False)
 
     def _clear_current(self) -> None:
-        for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc):
+        for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc, self.val_r2):
             curve.clear()
+        if self._r2_low != 0.0:
+            self._r2_low = 0.0
+            self.acc_plot.setYRange(0.0, 1.0, padding=0.02)
         if self.named:
             for named in self.named.values():
                 named.remove(self.loss_plot, self.legend)

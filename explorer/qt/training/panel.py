@@ -34,6 +34,7 @@ from .controls import TrainingControls
 from .cores import training_threads
 from . import orphans
 from .drawing import StagedDrawing
+from .fgsm_link import FgsmLink
 from .history import PanelHistory
 from .initial_maps import InitialMaps
 from .message_bar import ERROR, INFO, WARNING
@@ -129,6 +130,7 @@ class TrainingPanel(QWidget):
         self.reconstruction_view, self.gan_view, self.graph_view = (views.reconstruction_view, views.gan_view,
                                                                     views.graph_view)
         self.feature_view.probe_changed.connect(self._on_probe_changed)
+        self.fgsm_link = FgsmLink(self)  # the adversarial-examples view attacks this panel's weights
         self.gradient_view.tints_changed.connect(self._on_tints_changed)
 
     # The window ----------------------------------------------------------------------------------
@@ -144,7 +146,8 @@ class TrainingPanel(QWidget):
         self.view_menus = ViewMenus(window, {
             "loss": views.loss_view, "gradients": views.gradient_view, "feature_maps": views.feature_view,
             "boundary": views.boundary_view, "activation": views.activation_view,
-            "reconstruction": views.reconstruction_view, "gan": views.gan_view, "graph": views.graph_view},
+            "reconstruction": views.reconstruction_view, "gan": views.gan_view, "graph": views.graph_view,
+            "function": views.function_view, "fgsm": views.fgsm_view},
             self.history)  # the plots' right-click menu: PNG, SVG, the history as GIF
         window.document_replaced.connect(self.set_document)
         window.scene.node_clicked.connect(self.on_node_clicked)
@@ -434,9 +437,9 @@ class TrainingPanel(QWidget):
         named = [(name, loss.val.series) for name, loss in self.loss_view.named.items() if len(loss.val.series)]
         if named:  # a GAN: each network's loss, by name
             return "; validation losses " + ", ".join(f"{name} {series.y[-1]:.4g}" for name, series in named)
-        series = self.loss_view.val_loss.series
+        series, r2 = self.loss_view.val_loss.series, self.loss_view.val_r2.series
         if len(series):
-            return f"; validation loss {series.y[-1]:.4g}"
+            return f"; validation loss {series.y[-1]:.4g}" + (f", R² {r2.y[-1]:.3f}" if len(r2) else "")
         return ""
 
     def _show_cannot_train(self, error: Exception) -> None:

@@ -12,11 +12,16 @@ from PySide6.QtWidgets import QSizePolicy, QSplitter, QTabWidget, QWidget
 
 from explorer.graph import Document, get_kind
 from explorer.graph.errors import GraphError
+from explorer.data.dataset import CLASSIFICATION, REGRESSION
+from explorer.training.fgsm import image_refusal
+from explorer.training.r_squared import mean_baseline
 
 from .activation_view import ActivationView
 from .attention_view import AttentionView
 from .boundary_view import BoundaryView
 from .feature_map_view import FeatureMapView
+from .fgsm_view import FgsmView
+from .function_view import FunctionView
 from .gan_view import GanView
 from .gradient_plot import GradientView
 from .gradient_scale import GradientScale
@@ -54,6 +59,8 @@ class TrainingViews(QSplitter):
         self.graph_view = GraphView()
         self.through_time_view = ThroughTimeView()
         self.attention_view = AttentionView()
+        self.function_view = FunctionView()
+        self.fgsm_view = FgsmView()
         self.tabs = QTabWidget(objectName="trainingTabs")
         self.tabs.addTab(self.feature_view, "Feature maps")
         self.tabs.addTab(self.boundary_view, "Decision boundary")
@@ -63,6 +70,14 @@ class TrainingViews(QSplitter):
         self.tabs.addTab(self.graph_view, "Graph")
         self.tabs.addTab(self.through_time_view, "Through time")
         self.tabs.addTab(self.attention_view, "Attention")
+        self.tabs.addTab(self.function_view, "Function fit")
+        self.tabs.addTab(self.fgsm_view, "Adversarial")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.fgsm_view),
+                                "FGSM: a validation image pushed by epsilon along the sign of the loss's "
+                                "gradient, and the validation accuracy against epsilon (paused or ended runs)")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.function_view),
+                                "The network's curve over the target function and the training points, "
+                                "with each hidden unit's piece of it")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.reconstruction_view),
                                 "An autoencoder's reconstructions of validation samples, and its 2-D codes")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.gan_view),
@@ -86,6 +101,8 @@ class TrainingViews(QSplitter):
         self.task: str | None = None
         self.show_task(None)
         self.show_sequence(None)
+        self.show_function(False)
+        self.show_fgsm(False)
 
     # What shows ----------------------------------------------------------------------------------
 
@@ -103,6 +120,14 @@ class TrainingViews(QSplitter):
         has_attention = probe is not None and bool(probe.attention)
         self.tabs.setTabVisible(self.tabs.indexOf(self.through_time_view), has_time)
         self.tabs.setTabVisible(self.tabs.indexOf(self.attention_view), has_attention)
+
+    def show_function(self, show: bool) -> None:
+        """Show the function-fit tab (a regression of one number to one number) or hide it."""
+        self.tabs.setTabVisible(self.tabs.indexOf(self.function_view), show)
+
+    def show_fgsm(self, show: bool) -> None:
+        """Show the adversarial-examples tab (an image classifier) or hide it."""
+        self.tabs.setTabVisible(self.tabs.indexOf(self.fgsm_view), show)
 
     def task_view(self, task: str | None) -> QWidget | None:
         attribute = TASK_VIEWS.get(task or "")
@@ -137,6 +162,13 @@ class TrainingViews(QSplitter):
                 self.gan_view.set_data_levels(image_levels(np.asarray(dataset.x_train[:512], dtype=np.float32)))
             else:
                 self.gan_view.set_data_levels(None)
+            fits_curve = task == "supervised" and bool(getattr(getattr(trainer, "objective", None),
+                                                                  "function_probe", None))
+            self.show_function(fits_curve)
+            if fits_curve:
+                self.function_view.set_points(dataset.x_train, dataset.y_train)
+            self.show_fgsm(task == "supervised" and image_refusal(dataset) is None)
+            self._choose_lower_plot(trainer, dataset)
             names = getattr(dataset, "class_names", None)
             self.reconstruction_view.set_class_names(names)
             self.graph_view.set_class_names(names)
@@ -151,10 +183,22 @@ class TrainingViews(QSplitter):
             self.tabs.setCurrentWidget(self.attention_view if probe.attention else self.through_time_view)
         elif is_2d:
             self.tabs.setCurrentWidget(self.boundary_view)
+        elif self.tabs.isTabVisible(self.tabs.indexOf(self.function_view)):
+            self.tabs.setCurrentWidget(self.function_view)
         elif self.feature_view.has_candidates:
             self.tabs.setCurrentWidget(self.feature_view)
         else:
             self.tabs.setCurrentWidget(self.activation_view)
+
+    def _choose_lower_plot(self, trainer, dataset) -> None:
+        """Accuracy for the objectives that count right answers, R² for a supervised regression, else none."""
+        name = getattr(getattr(trainer, "objective", None), "name", None)
+        accuracy = getattr(dataset, "task", None) == CLASSIFICATION and name in ("supervised", "node_classification",
+                                                                                "sequence")
+        r2 = None
+        if name == "supervised" and getattr(dataset, "task", None) == REGRESSION:
+            r2 = mean_baseline(dataset.y_val)
+        self.loss_view.set_lower_plot(accuracy, r2)
 
     def refresh_feature_nodes(self, document: Document) -> None:
         """The layers with image-shaped output, offered to the feature-map view (every network's)."""
@@ -182,7 +226,7 @@ class TrainingViews(QSplitter):
         """The latest picture of each kind: the shared ones by their batch field, the task's by name."""
         views = {"feature_maps": self.feature_view, "activation": self.activation_view,
                  "boundary": self.boundary_view, "reconstruction": self.reconstruction_view,
-                 "gan": self.gan_view, "graph": self.graph_view}
+                 "gan": self.gan_view, "graph": self.graph_view, "function": self.function_view}
         for name, picture in pictures.items():
             if name == "sequence":  # one probe, two views
                 self.through_time_view.show_snapshot(picture)
@@ -196,14 +240,18 @@ class TrainingViews(QSplitter):
         """The weights were reset: the views that showed them start empty (the loss curves stay, faded)."""
         self.loss_view.begin_run()
         for view in (self.gradient_view, self.feature_view, self.activation_view, self.reconstruction_view,
-                     self.gan_view, self.graph_view, self.through_time_view, self.attention_view):
+                     self.gan_view, self.graph_view, self.through_time_view, self.attention_view, self.function_view,
+                     self.fgsm_view):
             view.clear()
 
     def clear(self) -> None:
         """Another document: everything starts empty."""
         for view in (self.loss_view, self.gradient_view, self.feature_view, self.activation_view,
                      self.boundary_view, self.reconstruction_view, self.gan_view, self.graph_view,
-                     self.through_time_view, self.attention_view):
+                     self.through_time_view, self.attention_view, self.function_view,
+                     self.fgsm_view):
             view.clear()
         self.show_task(None)
         self.show_sequence(None)
+        self.show_function(False)
+        self.show_fgsm(False)

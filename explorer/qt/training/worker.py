@@ -31,8 +31,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from explorer.training.snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot,
-                                         FeatureMapSnapshot, GanSnapshot, GraphSnapshot, ReconstructionSnapshot,
-                                         SequenceSnapshot, StepSnapshot, TaskPicture, ValidationSnapshot)
+                                         FeatureMapSnapshot, FunctionSnapshot, GanSnapshot, GraphSnapshot,
+                                         ReconstructionSnapshot, SequenceSnapshot, StepSnapshot, TaskPicture,
+                                         ValidationSnapshot)
 
 from explorer.training.threads import ThreadGovernor
 
@@ -42,7 +43,7 @@ EndSnapshot = DoneSnapshot | ErrorSnapshot
 
 # The task pictures by the name a batch files them under; the latest of each wins.
 TASK_PICTURES: dict[type, str] = {ReconstructionSnapshot: "reconstruction", GanSnapshot: "gan",
-                                  GraphSnapshot: "graph", SequenceSnapshot: "sequence"}
+                                  GraphSnapshot: "graph", SequenceSnapshot: "sequence", FunctionSnapshot: "function"}
 
 
 @dataclass
@@ -54,7 +55,8 @@ class SnapshotBatch:
     activation: ActivationSnapshot | None = None
     feature_maps: FeatureMapSnapshot | None = None
     boundary: BoundarySnapshot | None = None
-    pictures: dict[str, TaskPicture] = field(default_factory=dict)  # "reconstruction" | "gan" | "graph" | "sequence"
+    # "reconstruction" | "gan" | "graph" | "sequence" | "function"
+    pictures: dict[str, TaskPicture] = field(default_factory=dict)
     end: EndSnapshot | None = None
 
     def __bool__(self) -> bool:

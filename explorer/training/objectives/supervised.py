@@ -10,6 +10,7 @@ import torch
 from explorer.data import DatasetError
 
 from ..checks import CLASSIFICATION, check_no_graph_layers, check_output
+from ..function_probe import FunctionProbe, fits_function_probe
 from ..gather import HostGather
 from ..objective import Validator, loss_function, validation_chunk
 from .base import Batch, Evaluation, Objective, ProbeTarget, StepResult
@@ -47,6 +48,13 @@ class Supervised(Objective):
         # where each step's loss, gradient norms (and on a GPU right answers) gather for the host
         counted_on_device = self.classification and not self._on_cpu
         self._gather = HostGather(1 + len(self._params) + counted_on_device, device)
+        # One number in, one out: the network's whole curve is its picture (the function view).
+        self.function_probe = None
+        if fits_function_probe(dataset, self._output_shape(module.output_id)):
+            self.function_probe = FunctionProbe(
+                module, module.layers[module.output_id], np.concatenate([dataset.x_train, dataset.x_val]),
+                settings.dataset, settings.dataset_options, device)
+        self.has_picture = self.function_probe is not None
 
     def _xy(self, x: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         target = np.ascontiguousarray(y, dtype=np.int64 if self.classification else np.float32)
@@ -92,3 +100,7 @@ class Supervised(Objective):
 
     def boundary_module(self):
         return self._model if self.dataset.is_2d else None
+
+    def picture(self, step: int):
+        """A 1-D regression's curve (:class:`~explorer.training.snapshots.FunctionSnapshot`); None otherwise."""
+        return self.function_probe.snapshot(step) if self.function_probe is not None else None
