@@ -189,15 +189,16 @@ class Document:
             raise ParamError(f"{node.kind} '{node_id}' has no parameter '{name}'", node_id)
         self.set_params(node_id, {**node.params, name: value})
 
-    def set_frozen(self, node_id: str, frozen: bool) -> None:
+    def set_frozen(self, node_id: str, frozen: bool, check: bool = True) -> None:
         """Freeze (no updates in training) or unfreeze a layer with weights; unchanged values emit nothing.
 
         Freezing changes neither shapes nor weights, so it does not bump :attr:`version`: trained
-        or loaded weights stay the network's. A layer without weights cannot be frozen.
+        or loaded weights stay the network's. A layer without weights cannot be frozen (``check=False``
+        restores a node's earlier state, as an undo does, whatever its wires are for the moment).
         """
         node = self.node(node_id)
         frozen = bool(frozen)
-        if frozen and not self.has_weights(node_id):
+        if frozen and check and not self.has_weights(node_id):
             raise ParamError(f"{node.kind} '{node_id}' has no weights to freeze", node_id)
         if node.frozen == frozen:
             return

@@ -32,12 +32,12 @@ class TransferReport:
     def summary(self, source: str = "the checkpoint") -> str:
         """One paragraph for a student: what loaded, what did not and why."""
         total = len(self.loaded) + len(self.skipped)
-        parts = [f"Loaded {len(self.loaded)} of {total} layers with weights from {source}"
-                 + (f": {', '.join(self.loaded)}" if self.loaded else "")]
+        parts = [f"Loaded {', '.join(self.loaded) or 'no layer'} ({len(self.loaded)} of {total} layers with "
+                 f"weights) from {source}"]
         if self.skipped:
-            parts.append("fresh weights in " + "; ".join(f"{n} ({why})" for n, why in self.skipped.items()))
+            parts.append("Fresh: " + "; ".join(f"{n} ({why})" for n, why in self.skipped.items()))
         if self.unused:
-            parts.append(f"not used from {source}: {', '.join(self.unused)}")
+            parts.append(f"Unused: {', '.join(self.unused)}")
         return ". ".join(parts) + "."
 
 

@@ -116,8 +116,10 @@ class TrainingViews(QSplitter):
         for module in networks.values():
             layers.update(getattr(module, "layers", {}) or {})
         with_params = [n for n in order if n in layers and any(True for _ in layers[n].parameters())]
-        if fresh or self.gradient_view.history is None or self.gradient_view.history.layers != with_params:
-            self.gradient_view.begin_run(with_params)
+        frozen = [n for n in with_params if document.node(n).frozen]
+        if (fresh or self.gradient_view.history is None or self.gradient_view.history.layers != with_params
+                or self.gradient_view.frozen != frozen):
+            self.gradient_view.begin_run(with_params, frozen)
         self.activation_view.set_order(order)
         self.refresh_feature_nodes(document)
         task = objective_name(trainer)
