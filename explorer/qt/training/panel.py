@@ -119,6 +119,7 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.reset_button.clicked.connect(self.reset_weights)
         self.form.edited.connect(self._on_settings_edited)
+        self._dropout_draws = 0  # each measurement of the Dropout tab draws a new mask
         self.form.live_changed.connect(self._on_live_setting_changed)
 
     def _build_plots(self) -> None:
@@ -129,10 +130,49 @@ class TrainingPanel(QWidget):
                                                                        views.activation_view)
         self.reconstruction_view, self.gan_view, self.graph_view = (views.reconstruction_view, views.gan_view,
                                                                     views.graph_view)
+        views.dropout_view.measure_requested.connect(self.measure_dropout)
         self.feature_view.probe_changed.connect(self._on_probe_changed)
         self.gradient_view.tints_changed.connect(self._on_tints_changed)
 
     # The window ----------------------------------------------------------------------------------
+
+    def measure_dropout(self) -> bool:
+        """Fill the Dropout tab: the trained network in evaluation mode and with dropout active, on the
+        validation set and the probe sample (the feature maps' choice); False, with the reason shown, if
+        there is nothing to measure now."""
+        import numpy as np
+        import torch
+
+        from explorer.graph.build import build_module
+        from explorer.training.dropout_modes import compare_modes
+
+        view = self.views.dropout_view
+        if self.run is not None:
+            return False
+        if not self.has_weights():
+            view.clear()
+            return False
+        try:
+            settings = TrainingSettings.from_dict(self.form.settings())
+            dataset = self.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
+                                         val_fraction=settings.val_fraction)
+            if len(self.weights.state_dicts) != 1:
+                view.show_note("The Dropout tab measures a document of one network.")
+                return False
+            (output, state), = self.weights.state_dicts.items()
+            module = build_module(self.document, output)
+            module.load_state_dict(state)
+            classification = dataset.task == "classification"
+            x = torch.from_numpy(np.ascontiguousarray(dataset.x_val))
+            y = torch.from_numpy(np.ascontiguousarray(dataset.y_val, dtype=np.int64 if classification else np.float32))
+            index = min(self.feature_view.probe_spin.value(), len(x) - 1)
+            self._dropout_draws += 1
+            comparison = compare_modes(module, x, y, dataset.task, index, seed=settings.seed + self._dropout_draws)
+        except Exception as error:  # noqa: BLE001  (a network or dataset this view cannot read: say so)
+            view.show_note(f"Cannot measure the two modes: {getattr(error, 'message', None) or error}")
+            return False
+        view.show_comparison(comparison)
+        return True
 
     def attach(self, window) -> None:
         """Put the panel into ``window`` and follow it: its document, canvas clicks, locking, closing."""
@@ -431,6 +471,8 @@ class TrainingPanel(QWidget):
         self.views.forget_weights()
         self._reset_progress()
         self._update_buttons()
+        if self.tabs.isTabVisible(self.tabs.indexOf(self.views.dropout_view)):
+            self.measure_dropout()
         return True
 
     def _on_run_finished(self, end: DoneSnapshot | ErrorSnapshot) -> None:
@@ -454,6 +496,8 @@ class TrainingPanel(QWidget):
         self._update_buttons()
         self._show_end(end)
         self.history.refresh()
+        if good and self.tabs.isTabVisible(self.tabs.indexOf(self.views.dropout_view)):
+            self.measure_dropout()
         self.run_finished.emit(end)
 
     def _show_end(self, end: DoneSnapshot | ErrorSnapshot) -> None:

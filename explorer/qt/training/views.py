@@ -16,6 +16,7 @@ from explorer.graph.errors import GraphError
 from .activation_view import ActivationView
 from .attention_view import AttentionView
 from .boundary_view import BoundaryView
+from .dropout_view import DropoutView
 from .feature_map_view import FeatureMapView
 from .gan_view import GanView
 from .gradient_plot import GradientView
@@ -27,6 +28,8 @@ from .through_time_view import ThroughTimeView
 from .sample_grid import image_levels
 
 # The view of each task's own picture, by the name SnapshotBatch.pictures files it under.
+DROPOUT_KINDS = ("Dropout", "Dropout2d")  # the catalogue's kinds the Dropout tab explains
+
 TASK_VIEWS = {"reconstruction": "reconstruction_view", "adversarial": "gan_view",
               "node_classification": "graph_view"}
 
@@ -54,6 +57,7 @@ class TrainingViews(QSplitter):
         self.graph_view = GraphView()
         self.through_time_view = ThroughTimeView()
         self.attention_view = AttentionView()
+        self.dropout_view = DropoutView()
         self.tabs = QTabWidget(objectName="trainingTabs")
         self.tabs.addTab(self.feature_view, "Feature maps")
         self.tabs.addTab(self.boundary_view, "Decision boundary")
@@ -63,6 +67,11 @@ class TrainingViews(QSplitter):
         self.tabs.addTab(self.graph_view, "Graph")
         self.tabs.addTab(self.through_time_view, "Through time")
         self.tabs.addTab(self.attention_view, "Attention")
+        self.tabs.addTab(self.dropout_view, "Dropout")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.dropout_view),
+                                "The trained network in evaluation mode against training mode (dropout active): "
+                                "both accuracies, and what each Dropout layer does to its values")
+        self.tabs.setTabVisible(self.tabs.indexOf(self.dropout_view), False)
         self.tabs.setTabToolTip(self.tabs.indexOf(self.reconstruction_view),
                                 "An autoencoder's reconstructions of validation samples, and its 2-D codes")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.gan_view),
@@ -159,7 +168,10 @@ class TrainingViews(QSplitter):
             self.tabs.setCurrentWidget(self.activation_view)
 
     def refresh_feature_nodes(self, document: Document) -> None:
-        """The layers with image-shaped output, offered to the feature-map view (every network's)."""
+        """The layers with image-shaped output, offered to the feature-map view (every network's); the
+        Dropout tab shows for a network with a Dropout layer."""
+        has_dropout = any(n.kind in DROPOUT_KINDS for n in document.nodes())
+        self.tabs.setTabVisible(self.tabs.indexOf(self.dropout_view), has_dropout)
         try:
             report = document.infer()
             order = document.topological_order()
@@ -198,14 +210,14 @@ class TrainingViews(QSplitter):
         """The weights were reset: the views that showed them start empty (the loss curves stay, faded)."""
         self.loss_view.begin_run()
         for view in (self.gradient_view, self.feature_view, self.activation_view, self.reconstruction_view,
-                     self.gan_view, self.graph_view, self.through_time_view, self.attention_view):
+                     self.gan_view, self.graph_view, self.through_time_view, self.attention_view, self.dropout_view):
             view.clear()
 
     def clear(self) -> None:
         """Another document: everything starts empty."""
         for view in (self.loss_view, self.gradient_view, self.feature_view, self.activation_view,
                      self.boundary_view, self.reconstruction_view, self.gan_view, self.graph_view,
-                     self.through_time_view, self.attention_view):
+                     self.through_time_view, self.attention_view, self.dropout_view):
             view.clear()
         self.show_task(None)
         self.show_sequence(None)
