@@ -136,3 +136,17 @@ def test_cli_init_from_reports_what_loaded_and_refuses_a_checkpoint_that_fits_no
     assert len(err) == 1 and err[0].startswith(f"error: no layer of {checkpoint} fits this network")
     assert main(["train", str(other), "--init-from", str(tmp_path / "missing.pt")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_a_frozen_batchnorm_keeps_its_running_statistics_too(make_images):
+    doc = chain([("Input", {"shape": [1, 8, 8]}), ("Conv2d", {"out_channels": 4, "kernel_size": 3}),
+                 ("BatchNorm2d", {}), ("ReLU", {}), ("Flatten", {}), ("Linear", {"out_features": 3})], TRAINING)
+    doc.set_frozen("bn1", True)
+    trainer = Trainer(doc, dataset=make_images(), steps=4, probes=False)
+    before = {k: v.clone() for k, v in trainer.module.state_dict().items()}
+    list(trainer.run())
+    after = trainer.module.state_dict()
+    frozen = [k for k in before if k.startswith("layers.bn1.") and "num_batches" not in k]
+    assert {k.rsplit(".", 1)[1] for k in frozen} == {"weight", "bias", "running_mean", "running_var"}
+    assert all(torch.equal(after[k], before[k]) for k in frozen)
+    assert not torch.equal(after["layers.conv1.weight"], before["layers.conv1.weight"])  # the rest learns
