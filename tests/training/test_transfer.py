@@ -150,3 +150,23 @@ def test_a_frozen_batchnorm_keeps_its_running_statistics_too(make_images):
     assert {k.rsplit(".", 1)[1] for k in frozen} == {"weight", "bias", "running_mean", "running_var"}
     assert all(torch.equal(after[k], before[k]) for k in frozen)
     assert not torch.equal(after["layers.conv1.weight"], before["layers.conv1.weight"])  # the rest learns
+
+
+def test_an_exported_script_freezes_the_same_layers(tmp_path):
+    import importlib.util
+
+    from explorer.export.script import export_script
+
+    doc = _cnn(head=10, weight_decay=0.5)  # ten outputs for the ten digits: a script that trains
+    doc.set_frozen("conv1", True)
+    export_script(doc, tmp_path / "frozen.py")
+    spec = importlib.util.spec_from_file_location("exported_frozen_cnn", tmp_path / "frozen.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.FROZEN == ["conv1"]
+    model = script.MODEL()
+    script.freeze(model)
+    optimiser = script.make_optimizer(model.parameters(), 0.1)
+    stepped = {id(p) for group in optimiser.param_groups for p in group["params"]}
+    assert not model.layers.conv1.weight.requires_grad and id(model.layers.conv1.weight) not in stepped
+    assert id(model.layers.conv2.weight) in stepped
