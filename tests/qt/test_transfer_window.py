@@ -99,6 +99,8 @@ def test_weights_of_an_earlier_run_load_into_the_matching_layers(window, panel, 
     assert "Loaded conv1, conv2, fc1 (3 of 4 layers with weights)" in report and "head (not in the source)" in report
     assert "Unused: fc2" in report
     assert not window.checkpoints.can_save()  # another network's weights are not this one's to save
+    panel.tabs.setCurrentWidget(panel.feature_view)
+    assert panel.initial_maps.show_now()  # the probe's maps before Train, as the transferred weights make them
 
     started: list = []
     panel.trainer_factory = _recording(started)

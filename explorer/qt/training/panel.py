@@ -34,6 +34,7 @@ from .controls import TrainingControls
 from .cores import training_threads
 from . import orphans
 from .drawing import StagedDrawing
+from .dropout_measure import measure_dropout
 from .history import PanelHistory
 from .initial_maps import InitialMaps
 from .message_bar import ERROR, INFO, WARNING
@@ -79,6 +80,7 @@ class TrainingPanel(QWidget):
         self.weights: TrainedWeights | None = None  # of the last good run or a loaded checkpoint
         self._step_offset = 0       # steps done by earlier runs continued now (x axis of the plots)
         self._run_start: dict | None = None  # seed and initialisation of the run under way
+        self.dropout_draws = 0  # each measurement of the Dropout tab draws a new mask
 
         self._build_controls()
         self._build_plots()
@@ -119,7 +121,6 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.reset_button.clicked.connect(self.reset_weights)
         self.form.edited.connect(self._on_settings_edited)
-        self._dropout_draws = 0  # each measurement of the Dropout tab draws a new mask
         self.form.live_changed.connect(self._on_live_setting_changed)
 
     def _build_plots(self) -> None:
@@ -137,42 +138,8 @@ class TrainingPanel(QWidget):
     # The window ----------------------------------------------------------------------------------
 
     def measure_dropout(self) -> bool:
-        """Fill the Dropout tab: the trained network in evaluation mode and with dropout active, on the
-        validation set and the probe sample (the feature maps' choice); False, with the reason shown, if
-        there is nothing to measure now."""
-        import numpy as np
-        import torch
-
-        from explorer.graph.build import build_module
-        from explorer.training.dropout_modes import compare_modes
-
-        view = self.views.dropout_view
-        if self.run is not None:
-            return False
-        if not self.has_weights():
-            view.clear()
-            return False
-        try:
-            settings = TrainingSettings.from_dict(self.form.settings())
-            dataset = self.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
-                                         val_fraction=settings.val_fraction)
-            if len(self.weights.state_dicts) != 1:
-                view.show_note("The Dropout tab measures a document of one network.")
-                return False
-            (output, state), = self.weights.state_dicts.items()
-            module = build_module(self.document, output)
-            module.load_state_dict(state)
-            classification = dataset.task == "classification"
-            x = torch.from_numpy(np.ascontiguousarray(dataset.x_val))
-            y = torch.from_numpy(np.ascontiguousarray(dataset.y_val, dtype=np.int64 if classification else np.float32))
-            index = min(self.feature_view.probe_spin.value(), len(x) - 1)
-            self._dropout_draws += 1
-            comparison = compare_modes(module, x, y, dataset.task, index, seed=settings.seed + self._dropout_draws)
-        except Exception as error:  # noqa: BLE001  (a network or dataset this view cannot read: say so)
-            view.show_note(f"Cannot measure the two modes: {getattr(error, 'message', None) or error}")
-            return False
-        view.show_comparison(comparison)
-        return True
+        """Fill the Dropout tab from the trained weights (:mod:`.dropout_measure`); False if nothing to measure."""
+        return measure_dropout(self)
 
     def attach(self, window) -> None:
         """Put the panel into ``window`` and follow it: its document, canvas clicks, locking, closing."""
@@ -439,6 +406,7 @@ class TrainingPanel(QWidget):
         self._reset_progress()
         self._update_buttons()
         self.message.show_message(INFO, f"{report.summary(source)} Train starts there.")
+        self.initial_maps.schedule()  # the probe's maps as the transferred weights make them
         return True
 
     def _warn_if_start_changed(self, settings: dict) -> None:
