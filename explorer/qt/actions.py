@@ -89,7 +89,8 @@ def build(window) -> Actions:
                                 "Save the network with its trained weights (a .pt file) to continue later"),
         load_checkpoint=_action(window, "&Load Checkpoint…", window.checkpoints.load_dialog, (),
                                 "Load trained weights of this network from a .pt file: Train continues from them"),
-        transfer_weights=_action(window, "Load &Weights Into Matching Layers…", window.weight_transfer.load_dialog, (),
+        transfer_weights=_action(window, "Load &Weights Into Matching Layers…", window.weight_transfer.load_dialog,
+                                 (),
                                  "Transfer learning: load a checkpoint of any network into the layers whose ids and "
                                  "shapes match; the others start fresh"),
         runs_menu=QMenu("Weights From an Earlier &Run", window),

@@ -51,7 +51,8 @@ def train(doc, seed: int, **options) -> tuple[float, Trainer]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--freeze", default="", metavar="IDS", help="layers to freeze when fine-tuning, comma-separated")
+    parser.add_argument("--freeze", default="", metavar="IDS",
+                        help="layers to freeze when fine-tuning, comma-separated")
     args = parser.parse_args()
     torch.set_num_threads(1)
     pretrain = fileformat.load(PRESETS / "transfer-pretrain.json")
