@@ -94,7 +94,10 @@ def test_weights_of_an_earlier_run_load_into_the_matching_layers(window, panel, 
     other.rename_node("fc2", "head")
     open_doc(window, other, tmp_path, "head.json")
     assert panel.weights is None
-    assert window.weight_transfer.load_run(0)
+    menu = window.menu_actions.runs_menu
+    window.weight_transfer.fill_runs_menu(menu)
+    assert [a.text() for a in menu.actions()] == ["'CNN on handwritten digits' (12 steps)"]
+    menu.actions()[0].trigger()  # File > Weights From an Earlier Run > that run
     report = panel.message.text.text()
     assert "Loaded conv1, conv2, fc1 (3 of 4 layers with weights)" in report and "head (not in the source)" in report
     assert "Unused: fc2" in report
