@@ -55,6 +55,10 @@ def test_freeze_from_the_inspector_and_the_canvas_menu_undoably_and_train_leaves
     freeze = next(a for a in menu.actions() if a.objectName() == "freezeAction")
     freeze.trigger()
     assert doc.frozen_ids() == ["conv1", "conv2"]
+    window.scene.select_nodes(["conv1"])
+    window.editor.delete_selection()
+    window.undo()  # the layer comes back frozen, lock and all
+    assert doc.frozen_ids() == ["conv1", "conv2"] and window.scene.nodes["conv1"].frozen
     window.select_node("relu1")
     assert not window.inspector.node_page.frozen_box.isVisibleTo(window.inspector.node_page)
 
