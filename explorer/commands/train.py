@@ -2,7 +2,9 @@
 
 Every objective runs here (supervised, reconstruction, adversarial, node classification: the file's
 ``task``). ``--load CKPT.pt`` starts from a checkpoint's weights (it must have been saved from the
-same network); ``--save OUT.pt`` writes one when training finishes or is stopped (Ctrl-C).
+same network); ``--init-from CKPT.pt`` loads only the layers whose node ids and shapes match (transfer
+learning: a checkpoint of another network) and says which; ``--save OUT.pt`` writes one when training
+finishes or is stopped (Ctrl-C).
 
 Exit status: 0 when training finishes, 2 for an invalid file, network, settings or checkpoint, 3
 when training diverged (the metrics are written up to that step), 1 when training failed with an
@@ -50,6 +52,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                                          "training finishes or is stopped")
     parser.add_argument("--load", metavar="CKPT.pt", help="start from the weights of a checkpoint saved from this "
                                                           "network")
+    parser.add_argument("--init-from", metavar="CKPT.pt", dest="init_from",
+                        help="transfer learning: start the layers whose node ids and shapes match from a checkpoint "
+                             "of any network (the others start fresh), and say which loaded")
     parser.add_argument("--record", metavar="VIEW", help="record a view's pictures over the run: feature_maps[:NODE] "
                                                           "or gradients; written with --gif or --mp4")
     parser.add_argument("--gif", metavar="OUT.gif", help="write the recorded view as an animated GIF")
@@ -71,7 +76,14 @@ def run(args: argparse.Namespace) -> int:
     for key in ("epochs", "seed", "lr"):
         if getattr(args, key) is not None:
             training[key] = getattr(args, key)
-    initial = None
+    initial = transfer = None
+    if args.load and args.init_from:
+        return fail("--load and --init-from both choose the starting weights: give one", EXIT_INVALID)
+    if args.init_from:
+        try:
+            transfer = load_checkpoint(args.init_from).state_dicts
+        except CheckpointError as error:
+            return fail(error.message, EXIT_INVALID)
     if args.load:
         try:
             checkpoint = load_checkpoint(args.load)
@@ -83,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = TrainingSettings.from_dict(training)
         trainer = Trainer(doc, settings, device=args.device, output=args.output, steps=args.steps, probes=False,
-                          initial_state=initial)
+                          initial_state=initial, transfer_from=transfer,
+                          transfer_source=args.init_from or "the checkpoint")
     except BuildError as error:
         for problem in error.errors:
             fail(f"{args.file}: {problem.message}", EXIT_INVALID)
@@ -91,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
     except (GraphError, SettingsError, DatasetError) as error:
         return fail(f"{args.file}: {error.message}", EXIT_INVALID)
     except CheckpointError as error:
-        return fail(f"{args.load}: {error.message}", EXIT_INVALID)
+        return fail(error.message if transfer is not None else f"{args.load}: {error.message}", EXIT_INVALID)
+    if trainer.transfer_report is not None:
+        print(trainer.transfer_report.summary(args.init_from), flush=True)
     try:
         recorder = _recorder(args, trainer)
     except ExportError as error:

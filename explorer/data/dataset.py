@@ -121,7 +121,8 @@ class DatasetSpec:
 
     ``loader(options, rng)`` gets every option (validated, defaults filled in) and a seeded
     ``numpy.random.Generator``, draws all its randomness from that generator, and returns
-    :class:`Samples`. ``folder_options`` are the options naming folders, which ``Param`` cannot.
+    :class:`Samples`. ``folder_options`` are the options naming folders, which ``Param`` cannot;
+    ``classes_options`` those listing class numbers (``only_classes``, see ``subsets.py``).
     """
 
     name: str
@@ -131,11 +132,13 @@ class DatasetSpec:
     loader: Callable[[dict[str, Any], np.random.Generator], Samples]
     folder_options: tuple[FolderOption, ...] = field(default_factory=tuple)
     per_position: bool = False  # a class at every position of the sequence (classification only)
+    classes_options: tuple[Any, ...] = field(default_factory=tuple)  # subsets.ClassesOption
 
     @property
     def option_names(self) -> tuple[str, ...]:
         """Every option this dataset takes, folders first, in declaration order."""
-        return tuple(o.name for o in self.folder_options) + tuple(p.name for p in self.options)
+        return (tuple(o.name for o in self.folder_options) + tuple(p.name for p in self.options)
+                + tuple(o.name for o in self.classes_options))
 
 
 def unknown_option_message(spec: "DatasetSpec", key: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 from typing import Any
 
@@ -11,11 +12,21 @@ from explorer.graph.errors import ParamError
 
 from . import digits, functions, graphs, idx, planar, sequences, shapes
 from .dataset import CLASSIFICATION, Dataset, DatasetError, DatasetSpec, Samples, unknown_option_message
+from .subsets import subset_options, take_subset
+
+
+def _with_subsets(spec: DatasetSpec) -> DatasetSpec:
+    """``spec`` taking the options that train on part of the data (``subsets.py``), after its own."""
+    params, classes = subset_options(spec.task == CLASSIFICATION and not spec.per_position)
+    return dataclasses.replace(spec, options=spec.options + params, classes_options=spec.classes_options + classes)
+
 
 # display order: points in the plane first, then a curve, then images, then sequences, then graphs
 DATASETS: dict[str, DatasetSpec] = {
     spec.name: spec
-    for spec in (*planar.SPECS, functions.SPEC, digits.SPEC, shapes.SPEC, idx.SPEC, *sequences.SPECS, *graphs.SPECS)
+    for spec in (*(_with_subsets(s) for s in (*planar.SPECS, functions.SPEC, digits.SPEC, shapes.SPEC, idx.SPEC,
+                                               *sequences.SPECS)),
+                 *graphs.SPECS)  # a graph's split is its labelled nodes: no subsets
 }
 
 
@@ -37,10 +48,13 @@ def load_dataset(name: str, options: dict[str, Any] | None = None, *, seed: int 
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise DatasetError(f"the seed must be a whole number from 0 up, not {seed!r}")
 
-    # separate streams, so the split does not shift when a loader draws more or fewer numbers
-    generate, split = (np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(2))
+    # separate streams, so the split does not shift when a loader draws more or fewer numbers (and
+    # adding the subset's stream left the first two as they were)
+    generate, split, subset = (np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(3))
     samples = spec.loader(values, generate)
     x_train, y_train, x_val, y_val = _split(spec.name, samples, float(val_fraction), split)
+    (x_train, y_train, x_val, y_val), note = take_subset(spec.name, values, (x_train, y_train, x_val, y_val),
+                                                         samples.class_names, subset)
 
     sample_shape = tuple(int(s) for s in x_train.shape[1:])
     input_dtype = "token ids" if np.issubdtype(x_train.dtype, np.integer) else "float"
@@ -50,7 +64,7 @@ def load_dataset(name: str, options: dict[str, Any] | None = None, *, seed: int 
         sample_shape=sample_shape,
         num_classes=len(samples.class_names) if classification else None,
         class_names=list(samples.class_names) if classification else None,
-        input_dtype=input_dtype, description=samples.description,
+        input_dtype=input_dtype, description=f"{samples.description}; {note}" if note else samples.description,
         is_2d=sample_shape == (2,) and input_dtype == "float" and samples.graph is None,
         graph=samples.graph, per_position=spec.per_position,
     )
@@ -75,6 +89,8 @@ def _validate_options(spec: DatasetSpec, options: dict[str, Any]) -> dict[str, A
             values[param.name] = param.validate(options.get(param.name, param.default), owner)
         except ParamError as e:
             raise DatasetError(e.message) from None
+    for listed in spec.classes_options:
+        values[listed.name] = listed.validate(options.get(listed.name), owner)
     return values
 
 

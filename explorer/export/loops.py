@@ -50,6 +50,7 @@ def train(args, device, rank, world):
     """
     model = MODEL()
     initialise(model, SETTINGS["init"], SETTINGS["init_std"])
+    freeze(model)
     if args.load:
         load_weights(model, args.load, OUTPUT)
     model.to(device)
@@ -139,8 +140,10 @@ def train(args, device, rank, world):
     """
     generator = GENERATOR()
     initialise(generator, SETTINGS["init"], SETTINGS["init_std"])
+    freeze(generator)
     discriminator = DISCRIMINATOR()
     initialise(discriminator, SETTINGS["init"], SETTINGS["init_std"])
+    freeze(discriminator)
     if args.load:
         load_weights(generator, args.load, G_OUTPUT)
         load_weights(discriminator, args.load, D_OUTPUT)
@@ -241,6 +244,7 @@ def train(args, device, rank, world):
     mine = labelled[rank::world]  # this process's share of the labelled nodes
     model = MODEL()
     initialise(model, SETTINGS["init"], SETTINGS["init_std"])
+    freeze(model)
     if args.load:
         load_weights(model, args.load, OUTPUT)
     model.to(device)

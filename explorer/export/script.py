@@ -235,6 +235,7 @@ class Plan:
     not_trainable: str = ""                     # why the script holds the network's module only
     noise_shape: tuple[int, ...] = ()           # adversarial: the generator's Input
     notes: list[str] = field(default_factory=list)
+    frozen: list[str] = field(default_factory=list)  # node ids of the layers the document freezes
 
 
 def _objective(doc: Document, settings, dataset, output: str | None):
@@ -278,10 +279,11 @@ def plan_script(doc: Document, output: str | None = None) -> Plan:
                               "its networks alone)") from None
         codes = {role: module_code(doc, net.output_id, _ROLE_CLASSES[role])
                  for role, net in objective.networks.items()}
-        return Plan("adversarial", codes, dataset, notes=notes, noise_shape=objective.noise_shape)
+        return Plan("adversarial", codes, dataset, notes=notes, noise_shape=objective.noise_shape,
+                    frozen=doc.frozen_ids())
 
     code = module_code(doc, output)
-    plan = Plan("", {"model": code}, notes=notes)
+    plan = Plan("", {"model": code}, notes=notes, frozen=doc.frozen_ids())
     if task == "adversarial":
         plan.not_trainable = ("the document is a GAN (task adversarial); export it without --output for both "
                               "networks and their training loop")
@@ -338,7 +340,8 @@ def _constants(plan: Plan, values: dict) -> list[str]:
         keep = tuple(k for k in keep if k != "batch_size")  # every step sees the whole graph
     lines += ["DATA = Path(__file__).with_suffix(\".npz\")",
               "# the document's training settings (the dataset is in DATA)",
-              "SETTINGS = {", *[f"    {_literal(k)}: {_literal(values[k])}," for k in keep], "}"]
+              "SETTINGS = {", *[f"    {_literal(k)}: {_literal(values[k])}," for k in keep], "}",
+              f"FROZEN = {plan.frozen!r}  # layers frozen in the explorer: no gradient, no step, no weight decay"]
     return lines
 
 

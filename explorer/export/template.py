@@ -14,7 +14,9 @@ def load_arrays(*names):
 
 
 def make_optimizer(params, lr, betas=None):
-    """The document's optimiser with its momentum and weight decay (and Adam's ``betas`` where given)."""
+    """The document's optimiser with its momentum and weight decay (and Adam's ``betas`` where given), over
+    the parameters that learn (a frozen layer's are left out, so weight decay does not shrink them)."""
+    params = [p for p in params if p.requires_grad]
     name, momentum, weight_decay = SETTINGS["optimizer"], SETTINGS["momentum"], SETTINGS["weight_decay"]
     adam = {} if betas is None else {"betas": betas}
     if name == "sgd":
@@ -45,6 +47,17 @@ def initialise(model, scheme, std):
                 nn.init.normal_(param, 0.0, std)
         elif name.rsplit(".", 1)[-1].startswith("bias") and not isinstance(owner, norms):
             nn.init.zeros_(param)
+
+
+def freeze(model):
+    """The layers the explorer froze (FROZEN): no gradient, no step, running statistics kept."""
+    for node_id, layer in model.layers.items():
+        if node_id in FROZEN:
+            for param in layer.parameters():
+                param.requires_grad_(False)
+            for part in layer.modules():
+                if isinstance(part, nn.modules.batchnorm._BatchNorm):
+                    part.momentum = 0.0
 
 
 def load_weights(model, path, output):

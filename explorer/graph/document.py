@@ -43,6 +43,7 @@ class Node:
     kind: str
     params: dict[str, Any]
     pos: tuple[float, float] | None = None
+    frozen: bool = False  # its weights take no updates in training (transfer learning)
 
     @property
     def layer(self) -> LayerKind:
@@ -89,6 +90,7 @@ class Document:
         self.node_changed = Signal()    # (node_id) parameters changed
         self.node_moved = Signal()      # (node_id)
         self.node_renamed = Signal()    # (old_id, new_id) its wires now name the new id too
+        self.node_frozen = Signal()     # (node_id) frozen or unfrozen; shapes and weights are unchanged
         self.edge_added = Signal()      # (Edge)
         self.edge_removed = Signal()    # (Edge)
         self.meta_changed = Signal()    # () name, description or training settings
@@ -189,6 +191,31 @@ class Document:
         if name not in node.params:
             raise ParamError(f"{node.kind} '{node_id}' has no parameter '{name}'", node_id)
         self.set_params(node_id, {**node.params, name: value})
+
+    def set_frozen(self, node_id: str, frozen: bool, check: bool = True) -> None:
+        """Freeze (no updates in training) or unfreeze a layer with weights; unchanged values emit nothing.
+
+        Freezing changes neither shapes nor weights, so it does not bump :attr:`version`: trained
+        or loaded weights stay the network's. A layer without weights cannot be frozen (``check=False``
+        restores a node's earlier state, as an undo does, whatever its wires are for the moment).
+        """
+        node = self.node(node_id)
+        frozen = bool(frozen)
+        if frozen and check and not self.has_weights(node_id):
+            raise ParamError(f"{node.kind} '{node_id}' has no weights to freeze", node_id)
+        if node.frozen == frozen:
+            return
+        node.frozen = frozen
+        self.node_frozen.emit(node_id)
+
+    def has_weights(self, node_id: str) -> bool:
+        """True when the layer has trainable parameters (as its shapes are now)."""
+        info = self.infer().nodes.get(node_id)
+        return bool(info is not None and info.params)
+
+    def frozen_ids(self) -> list[str]:
+        """Ids of the frozen layers, in document order."""
+        return [n.id for n in self.nodes() if n.frozen]
 
     def check_rename(self, old: str, new: str) -> str:
         """The id ``old`` would be renamed to; raises :class:`InvalidIdError` or :class:`DuplicateIdError`."""

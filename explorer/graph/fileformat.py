@@ -37,6 +37,8 @@ def to_dict(doc: Document) -> dict[str, Any]:
         entry: dict[str, Any] = {"id": node.id, "kind": node.kind, "params": _minimal_params(node)}
         if node.pos is not None:
             entry["pos"] = [round(node.pos[0], 1), round(node.pos[1], 1)]
+        if node.frozen:
+            entry["frozen"] = True
         nodes.append(entry)
     edges = []
     for node in doc.nodes():
@@ -192,7 +194,7 @@ def from_dict(data: Any, source: str = "<data>") -> Document:
         node_id = entry.get("id") if isinstance(entry, dict) else None
         if not isinstance(entry, dict):
             fail(f"node {i + 1} must be an object")
-        extra = set(entry) - {"id", "kind", "params", "pos"}
+        extra = set(entry) - {"id", "kind", "params", "pos", "frozen"}
         if extra:
             fail(f"node {i + 1} has unknown keys: {', '.join(sorted(extra))}", node_id)
         if "id" not in entry or "kind" not in entry:
@@ -203,10 +205,14 @@ def from_dict(data: Any, source: str = "<data>") -> Document:
         pos = entry.get("pos")
         if pos is not None and not (isinstance(pos, list) and len(pos) == 2 and all(_is_coordinate(v) for v in pos)):
             fail(f"\"pos\" must be a list of two numbers from {-MAX_COORDINATE:g} to {MAX_COORDINATE:g}", node_id)
+        frozen = entry.get("frozen", False)
+        if not isinstance(frozen, bool):
+            fail("\"frozen\" must be true or false", node_id)
         try:
             doc.add_node(entry["kind"], params, pos, node_id=entry["id"])
         except GraphError as error:
             fail(_strip_owner(error.message, entry), node_id if isinstance(node_id, str) else None)
+        doc.node(entry["id"]).frozen = frozen  # checked against its weights once the wires are in
     for i, entry in enumerate(edges):
         if not isinstance(entry, dict) or "from" not in entry or "to" not in entry:
             fail(f"edge {i + 1} must be an object with \"from\" and \"to\"")
@@ -221,6 +227,9 @@ def from_dict(data: Any, source: str = "<data>") -> Document:
             doc.connect(src, dst, entry.get("port"))
         except GraphError as error:
             fail(f"edge {i + 1}: {error.message}", error.node_id)
+    for node in doc.nodes():
+        if node.frozen and not doc.has_weights(node.id) and doc.infer().nodes[node.id].params is not None:
+            fail(f"\"frozen\" is set, but {node.kind} '{node.id}' has no weights to freeze", node.id)
     place_missing(doc)
     return doc
 

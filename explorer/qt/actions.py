@@ -19,6 +19,8 @@ class Actions:
     save_as: QAction
     save_checkpoint: QAction
     load_checkpoint: QAction
+    transfer_weights: QAction
+    runs_menu: QMenu
     export: QAction
     import_: QAction
     export_snapshot: QAction
@@ -87,6 +89,11 @@ def build(window) -> Actions:
                                 "Save the network with its trained weights (a .pt file) to continue later"),
         load_checkpoint=_action(window, "&Load Checkpoint…", window.checkpoints.load_dialog, (),
                                 "Load trained weights of this network from a .pt file: Train continues from them"),
+        transfer_weights=_action(window, "Load &Weights Into Matching Layers…", window.weight_transfer.load_dialog,
+                                 (),
+                                 "Transfer learning: load a checkpoint of any network into the layers whose ids and "
+                                 "shapes match; the others start fresh"),
+        runs_menu=QMenu("Weights From an Earlier &Run", window),
         export=_action(window, "&Export…", window.export_dialog, ["Ctrl+E"],
                        "Write the network as a PyTorch script (.py, with its data and a training loop) or ONNX"),
         import_=_action(window, "&Import from PyTorch…", window.import_dialog, [],
@@ -140,7 +147,11 @@ def build(window) -> Actions:
     file_menu.addActions([a.save, a.save_as, a.export, a.import_])
     file_menu.addActions([a.export_snapshot, a.export_canvas])
     file_menu.addSeparator()
-    file_menu.addActions([a.save_checkpoint, a.load_checkpoint])
+    file_menu.addActions([a.save_checkpoint, a.load_checkpoint, a.transfer_weights])
+    a.runs_menu.setObjectName("earlierRunsMenu")
+    a.runs_menu.setToolTipsVisible(True)
+    a.runs_menu.aboutToShow.connect(lambda: window.weight_transfer.fill_runs_menu(a.runs_menu))
+    file_menu.addMenu(a.runs_menu)
     file_menu.aboutToShow.connect(window.checkpoints.update_actions)
     file_menu.addSeparator()
     file_menu.addAction(a.quit)

@@ -43,6 +43,7 @@ class CheckpointFiles(QObject):
         actions = self.window.menu_actions
         actions.save_checkpoint.setEnabled(self.can_save())
         actions.load_checkpoint.setEnabled(self.panel is not None and not self.window.locked)
+        actions.transfer_weights.setEnabled(self.panel is not None and not self.window.locked)
 
     # Saving ------------------------------------------------------------------------------------------
 

@@ -14,8 +14,9 @@ through the document's ``node_renamed``.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPlainTextEdit, QScrollArea, QSizePolicy, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from ..graph import Document, GraphError, ParamError
 from . import theme
@@ -72,6 +73,13 @@ class NodePage(QWidget):
             layout.addLayout(form)
         else:
             layout.addWidget(_label("No parameters: it learns nothing, it only transforms.", "helpText"))
+        self.frozen_box = QCheckBox("Frozen: no updates in training")
+        self.frozen_box.setObjectName("frozenSwitch")
+        self.frozen_box.setToolTip("Transfer learning: a frozen layer keeps the weights it has (loaded from a "
+                                   "checkpoint or an earlier run); it gets no gradient, no step and no weight decay. "
+                                   "Also on the canvas: right-click ▸ Freeze.")
+        self.frozen_box.toggled.connect(self._on_frozen_toggled)
+        layout.addWidget(self.frozen_box)
         self.network_title = _label("NETWORK", "sectionTitle")
         self.network_label = _label("", "networkOfNode")
         self.roles = RoleChooser()
@@ -102,6 +110,10 @@ class NodePage(QWidget):
         node = self.doc.node(self.node_id)
         for name, editor in self.editors.items():
             editor.set_value(node.params[name])
+        self.frozen_box.blockSignals(True)  # showing the document's state is not an edit
+        self.frozen_box.setChecked(node.frozen)
+        self.frozen_box.blockSignals(False)
+        self.frozen_box.setVisible(node.frozen or self.doc.has_weights(self.node_id))
         info = self.doc.infer().nodes.get(self.node_id)
         if info is None:
             return
@@ -132,6 +144,7 @@ class NodePage(QWidget):
 
     def set_locked(self, locked: bool) -> None:
         self.id_field.edit.setReadOnly(locked)
+        self.frozen_box.setEnabled(not locked)
         for editor in self.editors.values():
             editor.setEnabled(not locked)
         self.roles.set_locked(locked)
@@ -147,6 +160,9 @@ class NodePage(QWidget):
         self.id_field.set_refusal(None)
         if new != self.node_id:
             self.inspector.rename_requested.emit(self.node_id, new)
+
+    def _on_frozen_toggled(self, frozen: bool) -> None:
+        self.inspector.freeze_requested.emit([self.node_id], frozen)
 
     def _on_editor_committed(self, name: str, value) -> None:
         node = self.doc.node(self.node_id)
@@ -294,6 +310,7 @@ class Inspector(QScrollArea):
     node_chosen = Signal(str)                        # a problem was clicked
     refused = Signal(str)                            # an editor refused a value (for the status bar)
     training_edit_requested = Signal(dict)           # new training settings (a network's role was chosen)
+    freeze_requested = Signal(list, bool)            # node ids, frozen or not
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -313,8 +330,10 @@ class Inspector(QScrollArea):
     def set_document(self, doc: Document) -> None:
         if self.doc is not None:
             self.doc.node_renamed.disconnect(self._on_node_renamed)
+            self.doc.node_frozen.disconnect(self._on_node_frozen)
         self.doc = doc
         doc.node_renamed.connect(self._on_node_renamed)
+        doc.node_frozen.connect(self._on_node_frozen)
         self._drop_node_page()
         self._selection = []
         self.document_page.set_document(doc)
@@ -359,6 +378,10 @@ class Inspector(QScrollArea):
         self._selection = [new if n == old else n for n in self._selection]
         if self.node_page is not None and self.node_page.node_id == old:
             self.node_page.set_node_id(new)
+
+    def _on_node_frozen(self, node_id: str) -> None:
+        if self.node_page is not None and self.node_page.node_id == node_id:
+            self.node_page.refresh()
 
     def set_locked(self, locked: bool) -> None:
         self.locked = locked

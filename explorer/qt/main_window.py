@@ -19,6 +19,7 @@ from ..graph import Document, FileFormatError, fileformat
 from . import theme
 from .actions import SHORTCUTS_HTML, build
 from .checkpoint_files import CheckpointFiles
+from .weight_transfer import WeightTransfer
 from .editor.controller import GraphEditor
 from .editor.scene import GraphScene
 from .editor.view import GraphView, json_paths
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.training_dock: QDockWidget | None = None
         self.training_panel: QWidget | None = None
         self.checkpoints = CheckpointFiles(self)
+        self.weight_transfer = WeightTransfer(self)
         self.lecture_mode = LectureMode(self)
         self.picture_path: Path | None = None  # tests set it to skip the dialogs of the picture exports
 
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
         self.inspector.node_chosen.connect(self.select_node)
         self.inspector.refused.connect(self.status_message)
         self.inspector.training_edit_requested.connect(self.editor.set_training)
+        self.inspector.freeze_requested.connect(self.editor.set_frozen)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
@@ -167,6 +170,8 @@ class MainWindow(QMainWindow):
         weights_changed = getattr(widget, "weights_changed", None)
         if weights_changed is not None:
             weights_changed.connect(self.checkpoints.update_actions)
+        if hasattr(widget, "use_transfer"):
+            self.weight_transfer.watch(widget)
         self.checkpoints.update_actions()
         return dock
 
@@ -450,9 +455,29 @@ class MainWindow(QMainWindow):
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.setObjectName("canvasMenu")
         menu.addActions([a.copy, a.paste, a.duplicate, a.delete])
+        self._add_freeze_actions(menu)
         menu.addSeparator()
         menu.addActions([a.select_all, a.layout, a.fit])
         menu.popup(where)
+
+    def _add_freeze_actions(self, menu: QMenu) -> None:
+        """Freeze / Unfreeze for the selected layers with weights (transfer learning)."""
+        doc = self.document
+        chosen = [n for n in self.scene.selected_node_ids() if doc.has_node(n) and doc.has_weights(n)]
+        if not chosen:
+            return
+        menu.addSeparator()
+        frozen = [n for n in chosen if doc.node(n).frozen]
+        if len(frozen) < len(chosen):
+            action = menu.addAction("Freeze", lambda: self.editor.set_frozen(chosen, True))
+            action.setObjectName("freezeAction")
+            action.setStatusTip("Training leaves the weights of the selected layers as they are")
+            action.setEnabled(not self.locked)
+        if frozen:
+            action = menu.addAction("Unfreeze", lambda: self.editor.set_frozen(frozen, False))
+            action.setObjectName("unfreezeAction")
+            action.setStatusTip("Training updates the selected layers again")
+            action.setEnabled(not self.locked)
 
     def _on_files_dropped(self, paths: list[str]) -> None:
         if self.locked:

@@ -4,7 +4,9 @@ Every key is optional; a missing one takes its default::
 
     "training": {
       "dataset": "digits",           one of explorer.data.DATASETS
-      "dataset_options": {},         that dataset's options, e.g. {"noise": 0.2, "n_samples": 1000}
+      "dataset_options": {},         that dataset's options, e.g. {"noise": 0.2, "n_samples": 1000}; most
+                                     also take train_samples, per_class and only_classes
+                                     (explorer/data/subsets.py)
       "optimizer": "adam",           sgd | adam | adamw | rmsprop
       "lr": 0.001,                   learning rate, more than 0, at most 1e6  (live)
       "momentum": 0.9,               0 to below 1; used by sgd and rmsprop    (live)
@@ -237,7 +239,7 @@ def check_dataset_options(dataset: str, options: Any) -> dict[str, Any]:
                             "dataset_options")
     spec = DATASETS[dataset]
     params = {p.name: p for p in spec.options}
-    folders = {f.name: f for f in getattr(spec, "folder_options", ())}
+    folders = {f.name: f for f in (*spec.folder_options, *spec.classes_options)}  # both raise DatasetError
     out: dict[str, Any] = {}
     for name, value in options.items():
         key = f"dataset_options.{name}"
@@ -252,6 +254,8 @@ def check_dataset_options(dataset: str, options: Any) -> dict[str, Any]:
                 out[name] = folders[name].validate(value, owner)
             except DatasetError as error:
                 raise SettingsError(f"training setting '{key}': {error.message}", key) from None
+            if out[name] is None:  # only_classes: null is every class, the same as leaving it out
+                del out[name]
         else:
             from explorer.data.dataset import unknown_option_message
 

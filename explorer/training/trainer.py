@@ -34,6 +34,7 @@ from .probes import (BACKGROUND_RATES, BoundaryGrid, ProbeRates, Schedule, activ
                      probing, soonest)
 from .sequence_probe import make_sequence_probe
 from .settings import SettingsError, TrainingSettings
+from .transfer import transfer_weights
 from .snapshots import (ActivationSnapshot, BoundarySnapshot, DoneSnapshot, ErrorSnapshot, FeatureMapSnapshot,
                         RunEnd, Snapshot, StepSnapshot, ValidationSnapshot)
 
@@ -50,8 +51,11 @@ class Trainer(RunControls):
     validation always come. ``output`` chooses the network of a document holding several (the
     supervised, reconstruction and graph objectives train one; a GAN finds its two by role).
     ``initial_state`` ({output node id: state dict}, as :meth:`state_dicts` gives) starts the
-    networks from those weights instead of fresh ones. ``probe_rates`` may be replaced until the
-    run starts.
+    networks from those weights instead of fresh ones. ``transfer_from`` (the same form, from another
+    network: a checkpoint, an earlier run) loads only the layers whose node ids and shapes match, the
+    others keeping their fresh weights; ``transfer_report`` then says which (``transfer.py``), and a
+    source that fits no layer is refused with a ``CheckpointError``. ``probe_rates`` may be replaced
+    until the run starts.
 
     ``module`` is the trained network (a GAN's generator), ``networks`` every network by role
     ({"model": m} or {"generator": g, "discriminator": d}) and ``objective`` what one step does.
@@ -75,7 +79,8 @@ class Trainer(RunControls):
 
     def __init__(self, document, settings: TrainingSettings | None = None, *, device: str | None = None,
                  output: str | None = None, dataset=None, steps: int | None = None, probes: bool = True,
-                 initial_state: dict[str, dict] | None = None, probe_rates: ProbeRates = BACKGROUND_RATES):
+                 initial_state: dict[str, dict] | None = None, probe_rates: ProbeRates = BACKGROUND_RATES,
+                 transfer_from: dict[str, dict] | None = None, transfer_source: str = "the checkpoint"):
         super().__init__()
         if settings is None:
             settings = TrainingSettings.from_dict(document.training)
@@ -101,6 +106,9 @@ class Trainer(RunControls):
             self._rng_state = torch.get_rng_state()
         if initial_state:
             load_state_dicts(self.objective.networks, initial_state)
+        self.transfer_report = None
+        if transfer_from:
+            self.transfer_report = transfer_weights(self.objective.networks, transfer_from, transfer_source)
         self.networks = self.objective.networks
         self.module = self.objective.module
         self.optimizers = self.objective.optimizers

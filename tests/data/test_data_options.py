@@ -20,11 +20,14 @@ def test_unknown_dataset_lists_the_known_ones():
 
 
 def test_unknown_option_is_named_with_the_allowed_ones():
+    subsets = "train_samples, per_class, only_classes"
     assert _message("moons", {"samples": 10}) == \
-        "dataset 'moons' has no option 'samples'; its options are n_samples, noise"
-    assert _message("digits", {"n_samples": 10}) == "dataset 'digits' has no option 'n_samples'; it takes no options"
+        f"dataset 'moons' has no option 'samples'; its options are n_samples, noise, {subsets}"
+    assert _message("digits", {"n_samples": 10}) == \
+        f"dataset 'digits' has no option 'n_samples'; its options are {subsets}"
+    assert _message("karate", {"n_samples": 10}).startswith("dataset 'karate' has no option 'n_samples'; its options")
     assert _message("idx", {"folder": "x", "size": 3}) == \
-        "dataset 'idx' has no option 'size'; its options are folder, limit"
+        f"dataset 'idx' has no option 'size'; its options are folder, limit, {subsets}"
 
 
 def test_out_of_range_values_use_the_parameter_message():

@@ -145,6 +145,14 @@ class RemoveCommand(DocumentCommand):
         for edge in sorted(self.edges, key=lambda e: (self.order.index(e.dst), e.port)):
             if (edge.src, edge.dst) not in present:
                 self.doc.connect(edge.src, edge.dst, edge.port)
+        _refreeze(self.doc, self.nodes)
+
+
+def _refreeze(doc: Document, nodes) -> None:
+    """Nodes added again (an undone delete, a re-seated node) get back their frozen switch."""
+    for node in nodes:
+        if node.frozen:
+            doc.set_frozen(node.id, True, check=False)
 
 
 def restore_node_order(doc: Document, order: list[str]) -> None:
@@ -170,6 +178,7 @@ def restore_node_order(doc: Document, order: list[str]) -> None:
     for edge in sorted(edges, key=lambda e: (rank[e.dst], e.port)):
         if edge.src in tail_set or edge.dst in tail_set:
             doc.connect(edge.src, edge.dst, edge.port)
+    _refreeze(doc, saved)
 
 
 class SetParamCommand(DocumentCommand):
@@ -200,6 +209,23 @@ class SetParamCommand(DocumentCommand):
         self._name_it()
         self.setObsolete(self.new == self.old)
         return True
+
+
+class FreezeCommand(DocumentCommand):
+    """Freeze or unfreeze layers: training leaves a frozen layer's weights as they are."""
+
+    def __init__(self, doc: Document, node_ids: list[str], frozen: bool):
+        super().__init__(doc, f"{'Freeze' if frozen else 'Unfreeze'} {_names(node_ids)}")
+        self.before = {n: doc.node(n).frozen for n in node_ids}
+        self.frozen = frozen
+
+    def apply(self) -> None:
+        for node_id in self.before:
+            self.doc.set_frozen(node_id, self.frozen, check=False)  # the editor checked them
+
+    def revert(self) -> None:
+        for node_id, frozen in self.before.items():
+            self.doc.set_frozen(node_id, frozen, check=False)
 
 
 class RenameNodeCommand(DocumentCommand):

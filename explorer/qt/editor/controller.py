@@ -13,7 +13,8 @@ from ...graph import Edge, GraphError, get_kind
 from ...graph.layout import COLUMN, ROW, layered_positions
 from . import clipboard
 from .input_defaults import input_params_for
-from .commands import (AddNodeCommand, ConnectCommand, DisconnectCommand, DocumentCommand, LayoutCommand,
+from .commands import (AddNodeCommand, ConnectCommand, DisconnectCommand, DocumentCommand, FreezeCommand,
+                       LayoutCommand,
                        MoveNodesCommand, PasteCommand, ReconnectCommand, RemoveCommand, RenameNodeCommand,
                        SetMetaCommand, SetParamCommand, SetTrainingCommand)
 from .scene import LOCKED_REASON, GraphScene
@@ -164,6 +165,23 @@ class GraphEditor(QObject):
             self.status.emit(error.message)
             return False
         self.push(SetParamCommand(self.doc, node_id, name, value))
+        return True
+
+    def set_frozen(self, node_ids: list[str], frozen: bool) -> bool:
+        """Freeze (or unfreeze) the layers with weights among ``node_ids``, as one undoable edit; False,
+        with the reason in ``status``, when none can be (training runs, or no layer has weights)."""
+        if self._refuse_if_locked():
+            return False
+        doc = self.doc
+        able = [n for n in node_ids if doc.has_node(n) and doc.has_weights(n)]
+        if not able:
+            names = ", ".join(f"'{n}'" for n in node_ids[:3])
+            self.status.emit(f"{names} {'has' if len(node_ids) == 1 else 'have'} no weights to freeze" if node_ids
+                             else "Select a layer with weights to freeze")
+            return False
+        changing = [n for n in able if doc.node(n).frozen != frozen]
+        if changing:
+            self.push(FreezeCommand(doc, changing, frozen))
         return True
 
     def rename_node(self, old: str, new: str) -> bool:

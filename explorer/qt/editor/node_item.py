@@ -149,6 +149,7 @@ class NodeItem(QGraphicsItem):
         self.layer = layer
         self.info: NodeInfo | None = None
         self.tint: QColor | None = None
+        self.frozen = False  # drawn as a lock: training leaves its weights alone
         self.edges: list = []  # EdgeItems touching this node, kept by the scene
         self._params_text: str | None = None
         self._glyph = theme.glyph(layer.glyph, layer.name)
@@ -177,6 +178,14 @@ class NodeItem(QGraphicsItem):
             self._params_text = text
             # Without parameters the shape line moves up into the middle of the card.
             self.shape_line.setY(0 if text else -11)
+            self.update()
+
+    def set_frozen(self, frozen: bool) -> None:
+        """Show (or stop showing) the lock of a frozen layer."""
+        if bool(frozen) != self.frozen:
+            self.frozen = bool(frozen)
+            if self._hovered:
+                self.setToolTip(self.tooltip_html())
             self.update()
 
     def set_node_id(self, node_id: str) -> None:
@@ -271,8 +280,10 @@ class NodeItem(QGraphicsItem):
             colour = theme.current().error if info is not None and info.status == "error" else theme.current().text_dim
             return f"{head}<br><span style='color:{colour}'>{_html(message)}</span>"
         ins = ", ".join(str(s) for s in info.inputs) or "none"
+        counted = (f"{info.params:,} parameters, <b>frozen</b>: training leaves them as they are" if self.frozen
+                   else f"{info.params:,} trainable parameters")
         return (f"{head}<br>{_html(self.layer.help)}<br><br>in {_html(ins)} → out <b>{_html(str(info.output))}</b>"
-                f"<br>{info.params:,} trainable parameters")
+                f"<br>{counted}")
 
     # Qt ---------------------------------------------------------------------------------------
 
@@ -346,8 +357,28 @@ class NodeItem(QGraphicsItem):
         if self._params_text:
             painter.setPen(t.colour("text_dim"))
             painter.setFont(f["params"])
-            painter.drawText(QRectF(rect.left() + PAD, rect.top() + HEADER + 5, WIDTH - 2 * PAD, 20), left,
-                             self._params_text)
+            room = WIDTH - 2 * PAD - (LOCK_ROOM if self.frozen else 0)
+            painter.drawText(QRectF(rect.left() + PAD, rect.top() + HEADER + 5, room, 20), left,
+                             metrics("params").elidedText(self._params_text, Qt.TextElideMode.ElideRight, room))
+        if self.frozen:
+            draw_lock(painter, QPointF(rect.right() - PAD - 6, rect.top() + HEADER + 15), t.colour("accent"))
+
+
+LOCK_ROOM = 18  # px of the parameter line the lock of a frozen layer takes
+
+
+def draw_lock(painter, centre: QPointF, colour: QColor) -> None:
+    """A padlock about 12 px wide centred on ``centre``: a frozen layer's mark."""
+    painter.save()
+    painter.setPen(QPen(colour, 2))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawArc(QRectF(centre.x() - 4, centre.y() - 9, 8, 10), 0, 180 * 16)
+    painter.drawLine(QPointF(centre.x() - 4, centre.y() - 4), QPointF(centre.x() - 4, centre.y() - 1))
+    painter.drawLine(QPointF(centre.x() + 4, centre.y() - 4), QPointF(centre.x() + 4, centre.y() - 1))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(QRectF(centre.x() - 6, centre.y() - 1, 12, 9), 2, 2)
+    painter.restore()
 
 
 def _short_problem(message: str, node_id: str) -> str:

@@ -95,7 +95,7 @@ class GraphScene(QGraphicsScene):
     def _subscriptions(self, doc: Document):
         return [(doc.node_added, self._on_node_added), (doc.node_removed, self._on_node_removed),
                 (doc.node_changed, self._on_node_changed), (doc.node_moved, self._on_node_moved),
-                (doc.node_renamed, self._on_node_renamed),
+                (doc.node_renamed, self._on_node_renamed), (doc.node_frozen, self._on_node_frozen),
                 (doc.edge_added, self._on_edge_added), (doc.edge_removed, self._on_edge_removed),
                 (doc.changed, self._on_document_changed)]
 
@@ -131,6 +131,7 @@ class GraphScene(QGraphicsScene):
     def _on_node_added(self, node_id: str) -> None:
         node = self._doc.node(node_id)
         item = NodeItem(node_id, node.layer, node.params)
+        item.set_frozen(node.frozen)
         if node.pos is not None:
             item.setPos(QPointF(*node.pos))
         self.addItem(item)
@@ -144,6 +145,9 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_changed(self, node_id: str) -> None:
         self.nodes[node_id].set_params(self._doc.node(node_id).params)
+
+    def _on_node_frozen(self, node_id: str) -> None:
+        self.nodes[node_id].set_frozen(self._doc.node(node_id).frozen)
 
     def _on_node_moved(self, node_id: str) -> None:
         pos = self._doc.node(node_id).pos

@@ -168,6 +168,8 @@ class GradientView(QWidget):
         self._tinted_at = 0.0
         self.data_range: tuple[float, float] | None = None     # log10 of the smallest and largest norm drawn
         self.include_range: tuple[float, float] | None = None  # log10 range the colour scale must hold too
+        self.frozen: list[str] = []  # layers whose rows read "frozen" (transfer learning)
+        self._frozen_labels: list = []
 
         background, text = background_colours(self)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -195,6 +197,7 @@ class GradientView(QWidget):
         self.bar_plot.hideButtons()
         self.bars = Bars(height=0.7)
         self.bar_plot.addItem(self.bars)
+        self._frozen_colour = text
         self.graphics.ci.layout.setColumnStretchFactor(0, 5)
         self.graphics.ci.layout.setColumnStretchFactor(1, 2)
 
@@ -217,11 +220,21 @@ class GradientView(QWidget):
 
     # Feeding -------------------------------------------------------------------------------------
 
-    def begin_run(self, layers: list[str]) -> None:
-        """A new run over ``layers`` (node ids with parameters, in graph order)."""
+    def begin_run(self, layers: list[str], frozen: list[str] | tuple[str, ...] = ()) -> None:
+        """A new run over ``layers`` (node ids with parameters, in graph order); the ``frozen`` ones get
+        no gradient, and their rows say so instead of showing an empty bar."""
         self.history = GradientHistory(layers)
-        ticks = [[(i + 0.5, name) for i, name in enumerate(layers)]]
+        self.frozen = [n for n in layers if n in set(frozen)]
+        ticks = [[(i + 0.5, f"{name} (frozen)" if name in self.frozen else name) for i, name in enumerate(layers)]]
         self.heat_plot.getAxis("left").setTicks(ticks)
+        for label in self._frozen_labels:
+            self.bar_plot.removeItem(label)
+        self._frozen_labels = []
+        for name in self.frozen:
+            label = pg.TextItem("frozen: no updates", color=self._frozen_colour, anchor=(0, 0.5))
+            label.setPos(0.0, layers.index(name) + 0.5)
+            self.bar_plot.addItem(label)
+            self._frozen_labels.append(label)
         self.heat.clear()
         self.bars.setOpts(x0=[], y=[], width=[], brushes=[])
         self.heat_plot.setYRange(0, max(1, len(layers)), padding=0)
@@ -273,6 +286,8 @@ class GradientView(QWidget):
         if bar_range != self._bar_range:
             self._bar_range = bar_range
             self.bar_plot.setXRange(*bar_range, padding=0)
+            for label in self._frozen_labels:
+                label.setX(floor)
             self.bar_plot.getAxis("bottom").setTicks([decade_ticks(*bar_range)])
         if self.tint_check.isChecked() and time.monotonic() - self._tinted_at >= TINT_INTERVAL:
             self._update_tints()
@@ -292,6 +307,9 @@ class GradientView(QWidget):
 
     def clear(self) -> None:
         self.history = None
+        for label in self._frozen_labels:
+            self.bar_plot.removeItem(label)
+        self._frozen_labels, self.frozen = [], []
         self.heat.clear()
         self.bars.setOpts(x0=[], y=[], width=[], brushes=[])
         self.heat_plot.getAxis("left").setTicks([[]])

@@ -49,8 +49,12 @@ class InitialMaps(QObject):
             dataset = panel.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
                                           val_fraction=settings.val_fraction)
             options = {"probes": False}
-            if panel.weights is not None and panel.weights.fit(panel.document):
-                options["initial_state"] = panel.weights.state_dicts
+            weights = panel.weights
+            if weights is not None and weights.fit(panel.document):
+                if weights.own:
+                    options["initial_state"] = weights.state_dicts
+                else:  # another network's, in the layers that match: as Train will start
+                    options["transfer_from"] = weights.state_dicts
             trainer = panel.trainer_factory(panel.document, settings, dataset=dataset, **options)
             index = min(view.probe_spin.value(), len(dataset.x_val) - 1)
             if hasattr(trainer, "set_probe_index") and index != getattr(trainer, "probe_index", 0):

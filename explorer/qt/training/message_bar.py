@@ -23,6 +23,10 @@ class MessageBar(QFrame):
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action_button = QToolButton(objectName="trainingMessageActionButton")
+        self.action_button.hide()
+        self._action = None
+        self.action_button.clicked.connect(self._on_action)
         self.details_button = QToolButton(text="Details", objectName="trainingMessageDetailsButton")
         self.details_button.setCheckable(True)
         self.close_button = QToolButton(text="✕")
@@ -38,6 +42,7 @@ class MessageBar(QFrame):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.text, 1)
+        top.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
@@ -51,8 +56,12 @@ class MessageBar(QFrame):
         self.close_button.clicked.connect(self.clear)
         self.hide()
 
-    def show_message(self, kind: str, text: str, details: str = "") -> None:
+    def show_message(self, kind: str, text: str, details: str = "", action=None) -> None:
+        """Show ``text``; ``action`` (label, callback), if given, is a button offering the way out."""
         self.kind = kind
+        self._action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(bool(action))
         colour = COLOURS[kind]
         # A widget's style sheet resolves its fonts afresh; keep the sizes they had (lecture mode's, 1.6x).
         sizes = {widget: widget.font().pointSizeF() for widget in (self, *self.findChildren(QWidget))}
@@ -67,15 +76,24 @@ class MessageBar(QFrame):
                 font.setPointSizeF(size)
                 widget.setFont(font)
         self.text.setText(text)
+        self.text.setToolTip(text)  # the whole of it, where the panel is too short to show every line
         self.details.setPlainText(details)
         self.details_button.setVisible(bool(details))
         self.details_button.setChecked(False)
         self.details.hide()
         self.show()
 
+    def _on_action(self) -> None:
+        callback = self._action
+        if callback is not None:
+            callback()
+
     def clear(self) -> None:
         self.kind = ""
+        self._action = None
+        self.action_button.hide()
         self.text.clear()
+        self.text.setToolTip("")
         self.details.clear()
         self.hide()
 

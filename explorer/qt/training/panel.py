@@ -34,12 +34,13 @@ from .controls import TrainingControls
 from .cores import training_threads
 from . import orphans
 from .drawing import StagedDrawing
+from .dropout_measure import measure_dropout
 from .fgsm_link import FgsmLink
 from .history import PanelHistory
 from .initial_maps import InitialMaps
 from .message_bar import ERROR, INFO, WARNING
 from .views import TrainingViews
-from .weights import TrainedWeights, state_dicts_of
+from .weights import TrainedWeights, start_of, state_dicts_of
 from .worker import SnapshotBatch, TrainingRun
 
 SHUTDOWN_TIMEOUT = 0.8  # seconds a closing window waits for the training thread (closing takes < 1 s)
@@ -79,6 +80,8 @@ class TrainingPanel(QWidget):
         self.run: TrainingRun | None = None
         self.weights: TrainedWeights | None = None  # of the last good run or a loaded checkpoint
         self._step_offset = 0       # steps done by earlier runs continued now (x axis of the plots)
+        self._run_start: dict | None = None  # seed and initialisation of the run under way
+        self.dropout_draws = 0  # each measurement of the Dropout tab draws a new mask
 
         self._build_controls()
         self._build_plots()
@@ -129,11 +132,16 @@ class TrainingPanel(QWidget):
                                                                        views.activation_view)
         self.reconstruction_view, self.gan_view, self.graph_view = (views.reconstruction_view, views.gan_view,
                                                                     views.graph_view)
+        views.dropout_view.measure_requested.connect(self.measure_dropout)
         self.feature_view.probe_changed.connect(self._on_probe_changed)
         self.fgsm_link = FgsmLink(self)  # the adversarial-examples view attacks this panel's weights
         self.gradient_view.tints_changed.connect(self._on_tints_changed)
 
     # The window ----------------------------------------------------------------------------------
+
+    def measure_dropout(self) -> bool:
+        """Fill the Dropout tab from the trained weights (:mod:`.dropout_measure`); False if nothing to measure."""
+        return measure_dropout(self)
 
     def attach(self, window) -> None:
         """Put the panel into ``window`` and follow it: its document, canvas clicks, locking, closing."""
@@ -225,6 +233,7 @@ class TrainingPanel(QWidget):
         self.initial_maps.schedule()
 
     def _on_settings_edited(self, settings: dict) -> None:
+        self._warn_if_start_changed(settings)
         if self.document is None or settings == self.document.training:
             return
         editor = getattr(self.window, "editor", None)
@@ -255,9 +264,13 @@ class TrainingPanel(QWidget):
             dataset = self.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
                                          val_fraction=settings.val_fraction)
             options = {"probe_rates": self.probe_rates, **self.trainer_options}
-            continuing = self.weights is not None and self.weights.fit(self.document)
+            weights = self.weights if self.weights is not None and self.weights.fit(self.document) else None
+            continuing = weights is not None and weights.own
             if continuing:
-                options["initial_state"] = self.weights.state_dicts
+                options["initial_state"] = weights.state_dicts
+            elif weights is not None:  # another network's weights, into the layers that match
+                options["transfer_from"] = weights.state_dicts
+                options["transfer_source"] = weights.label
             trainer = self.trainer_factory(self.document, settings, dataset=dataset, **options)
         except (GraphError, DatasetError, SettingsError) as error:
             self._show_cannot_train(error)
@@ -273,6 +286,9 @@ class TrainingPanel(QWidget):
             self._step_offset = 0
             self.loss_view.begin_run()
             self.history.clear()
+        start = start_of(settings_dict)
+        # continued weights keep the seed and initialisation they were made with
+        self._run_start = weights.start if continuing and weights.start is not None else start
         self.history.go_live()
         self._prepare_views(trainer, fresh=not continuing)
         self.progress_view.begin(None if "steps" in self.trainer_options else settings.epochs, self._step_offset)
@@ -288,6 +304,12 @@ class TrainingPanel(QWidget):
             run.step_once()
         self._update_buttons()
         self._status("Training continues from the trained weights" if continuing else "Training started")
+        if continuing and weights.start is not None and weights.start != start:
+            self.message.show_message(INFO, "Training continues from the trained weights: the "
+                                      f"{self._start_changes(weights.start, start)} you changed does not "
+                                      "remake them. Stop and reset the weights to start afresh from it.")
+        elif getattr(trainer, "transfer_report", None) is not None:
+            self.message.show_message(INFO, trainer.transfer_report.summary(weights.label))
         self.run_started.emit()
         return True
 
@@ -372,18 +394,56 @@ class TrainingPanel(QWidget):
 
     def has_weights(self) -> bool:
         """True when there are trained weights of the document as it is (something to save)."""
-        return self.weights is not None and self.document is not None and self.weights.fit(self.document)
+        return (self.weights is not None and self.document is not None and self.weights.fit(self.document)
+                and self.weights.own)
+
+    def use_transfer(self, state_dicts: dict[str, dict], source: str, report) -> bool:
+        """Start the next run from another network's weights (``source`` names them) in the layers whose
+        ids and shapes match, as ``report`` (a :class:`~explorer.training.transfer.TransferReport`) says."""
+        if self.run is not None or self.document is None:
+            return False
+        self._set_weights(TrainedWeights(self.document, self.document.version, dict(state_dicts), source="transfer",
+                                         label=source))
+        self._step_offset = 0
+        self.views.forget_weights()
+        self._reset_progress()
+        self._update_buttons()
+        self.message.show_message(INFO, f"{report.summary(source)} Train starts there.")
+        self.initial_maps.schedule()  # the probe's maps as the transferred weights make them
+        return True
+
+    def _warn_if_start_changed(self, settings: dict) -> None:
+        """A new seed or initialisation does not remake trained weights: say so at once, offering Reset."""
+        weights = self.weights
+        if self.run is not None or not self.has_weights() or weights.start is None:
+            return
+        now = start_of(settings)
+        if now != weights.start:
+            self.message.show_message(
+                WARNING, f"New {self._start_changes(weights.start, now)}: Train would continue from the trained "
+                "weights, not remake them.",
+                action=("Reset weights", self.reset_weights))
+        elif self.message.action_button.isVisible():
+            self.message.clear()
+
+    @staticmethod
+    def _start_changes(before: dict, now: dict) -> str:
+        names = {"seed": "seed", "init": "initialisation", "init_std": "initial standard deviation"}
+        changed = [f"{names[k]} ({before[k]} → {now[k]})" for k in before if before[k] != now[k]]
+        return " and ".join(changed) or "setting"
 
     def use_weights(self, state_dicts: dict[str, dict], steps: int = 0) -> bool:
         """Continue from ``state_dicts`` (a loaded checkpoint of this document): the next Train starts there."""
         if self.run is not None or self.document is None:
             return False
         self._set_weights(TrainedWeights(self.document, self.document.version, dict(state_dicts), steps,
-                                         source="checkpoint"))
+                                         source="checkpoint", start=start_of(self.form.settings())))
         self._step_offset = 0
         self.views.forget_weights()
         self._reset_progress()
         self._update_buttons()
+        if self.tabs.isTabVisible(self.tabs.indexOf(self.views.dropout_view)):
+            self.measure_dropout()
         return True
 
     def _on_run_finished(self, end: DoneSnapshot | ErrorSnapshot) -> None:
@@ -394,9 +454,9 @@ class TrainingPanel(QWidget):
         good = isinstance(end, DoneSnapshot) and end.reason in ("finished", "stopped")
         module = getattr(trainer, "module", None)
         if good and module is not None and steps > 0:
-            before = self.weights.steps if self.weights is not None and self.weights.fit(self.document) else 0
+            before = self.weights.steps if self.has_weights() else 0
             self._set_weights(TrainedWeights(self.document, self.document.version, state_dicts_of(trainer),
-                                             before + steps))
+                                             before + steps, start=self._run_start))
             self._step_offset += steps
         # A diverged or failed run's weights are no start for another: the last good ones (kept from
         # before it, detached copies) stay, so the next Train continues from them.
@@ -407,6 +467,8 @@ class TrainingPanel(QWidget):
         self._update_buttons()
         self._show_end(end)
         self.history.refresh()
+        if good and self.tabs.isTabVisible(self.tabs.indexOf(self.views.dropout_view)):
+            self.measure_dropout()
         self.run_finished.emit(end)
 
     def _show_end(self, end: DoneSnapshot | ErrorSnapshot) -> None:

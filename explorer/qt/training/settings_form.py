@@ -57,6 +57,18 @@ PER_POSITION_DATASETS = frozenset(name for name, spec in DATASETS.items() if spe
 AUTO_CODE_NODE = "(the narrowest layer)"
 
 
+def classes_from_text(text: str) -> list[int] | str | None:
+    """Class numbers typed as "5, 6, 7" (or "5 6 7") as a list; blank is None (every class); anything
+    else comes back as typed, for the settings check to name."""
+    words = text.replace(",", " ").split()
+    if not words:
+        return None
+    try:
+        return [int(w) for w in words]
+    except ValueError:
+        return text.strip()
+
+
 def automatic_task(dataset: str) -> str:
     """The task ``"auto"`` trains for ``dataset``."""
     if dataset in GRAPH_DATASETS:
@@ -387,6 +399,8 @@ class SettingsForm(QWidget):
             self._add_folder_option(folder.name, folder.help)
         for param in spec.options:
             self._add_param_option(param)
+        for listed in spec.classes_options:
+            self._add_classes_option(listed.name, listed.help)
         self.options_box.setVisible(self.options_layout.rowCount() > 0)
         self.dataset.setToolTip(spec.help)
 
@@ -397,6 +411,8 @@ class SettingsForm(QWidget):
             widget.setRange(int(param.min) if param.min is not None else -MAX_INT,
                             int(min(param.max, MAX_INT)) if param.max is not None else MAX_INT)
             widget.setKeyboardTracking(False)
+            if param.min == 0 and "(0 = all" in param.help:  # train_samples, per_class, limit
+                widget.setSpecialValueText("all")
             widget.setValue(_within(value, param.default, widget.minimum(), widget.maximum(), int))
             widget.valueChanged.connect(lambda v, n=param.name: self._on_option_changed(n, int(v)))
         elif param.type == "float":
@@ -419,6 +435,16 @@ class SettingsForm(QWidget):
         widget.setToolTip(param.help)
         self._option_widgets[param.name] = widget
         self.options_layout.addRow(param.name.replace("_", " "), widget)
+
+    def _add_classes_option(self, name: str, help_text: str) -> None:
+        value = self._options.get(name)
+        shown = ", ".join(str(c) for c in value) if isinstance(value, list) else str(value or "")
+        edit = QLineEdit(shown, objectName=f"option_{name}")
+        edit.setToolTip(help_text)
+        edit.setPlaceholderText("all classes")
+        edit.editingFinished.connect(lambda: self._on_option_changed(name, classes_from_text(edit.text())))
+        self._option_widgets[name] = edit
+        self.options_layout.addRow(name.replace("_", " "), edit)
 
     def _add_folder_option(self, name: str, help_text: str) -> None:
         row = QWidget()

@@ -19,6 +19,7 @@ from explorer.training.r_squared import mean_baseline
 from .activation_view import ActivationView
 from .attention_view import AttentionView
 from .boundary_view import BoundaryView
+from .dropout_view import DropoutView
 from .feature_map_view import FeatureMapView
 from .fgsm_view import FgsmView
 from .function_view import FunctionView
@@ -32,6 +33,8 @@ from .through_time_view import ThroughTimeView
 from .sample_grid import image_levels
 
 # The view of each task's own picture, by the name SnapshotBatch.pictures files it under.
+DROPOUT_KINDS = ("Dropout", "Dropout2d")  # the catalogue's kinds the Dropout tab explains
+
 TASK_VIEWS = {"reconstruction": "reconstruction_view", "adversarial": "gan_view",
               "node_classification": "graph_view"}
 
@@ -61,6 +64,7 @@ class TrainingViews(QSplitter):
         self.attention_view = AttentionView()
         self.function_view = FunctionView()
         self.fgsm_view = FgsmView()
+        self.dropout_view = DropoutView()
         self.tabs = QTabWidget(objectName="trainingTabs")
         self.tabs.addTab(self.feature_view, "Feature maps")
         self.tabs.addTab(self.boundary_view, "Decision boundary")
@@ -78,6 +82,11 @@ class TrainingViews(QSplitter):
         self.tabs.setTabToolTip(self.tabs.indexOf(self.function_view),
                                 "The network's curve over the target function and the training points, "
                                 "with each hidden unit's piece of it")
+        self.tabs.addTab(self.dropout_view, "Dropout")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.dropout_view),
+                                "The trained network in evaluation mode against training mode (dropout active): "
+                                "both accuracies, and what each Dropout layer does to its values")
+        self.tabs.setTabVisible(self.tabs.indexOf(self.dropout_view), False)
         self.tabs.setTabToolTip(self.tabs.indexOf(self.reconstruction_view),
                                 "An autoencoder's reconstructions of validation samples, and its 2-D codes")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.gan_view),
@@ -141,8 +150,10 @@ class TrainingViews(QSplitter):
         for module in networks.values():
             layers.update(getattr(module, "layers", {}) or {})
         with_params = [n for n in order if n in layers and any(True for _ in layers[n].parameters())]
-        if fresh or self.gradient_view.history is None or self.gradient_view.history.layers != with_params:
-            self.gradient_view.begin_run(with_params)
+        frozen = [n for n in with_params if document.node(n).frozen]
+        if (fresh or self.gradient_view.history is None or self.gradient_view.history.layers != with_params
+                or self.gradient_view.frozen != frozen):
+            self.gradient_view.begin_run(with_params, frozen)
         self.activation_view.set_order(order)
         self.refresh_feature_nodes(document)
         task = objective_name(trainer)
@@ -201,7 +212,10 @@ class TrainingViews(QSplitter):
         self.loss_view.set_lower_plot(accuracy, r2)
 
     def refresh_feature_nodes(self, document: Document) -> None:
-        """The layers with image-shaped output, offered to the feature-map view (every network's)."""
+        """The layers with image-shaped output, offered to the feature-map view (every network's); the
+        Dropout tab shows for a network with a Dropout layer."""
+        has_dropout = any(n.kind in DROPOUT_KINDS for n in document.nodes())
+        self.tabs.setTabVisible(self.tabs.indexOf(self.dropout_view), has_dropout)
         try:
             report = document.infer()
             order = document.topological_order()
@@ -241,7 +255,7 @@ class TrainingViews(QSplitter):
         self.loss_view.begin_run()
         for view in (self.gradient_view, self.feature_view, self.activation_view, self.reconstruction_view,
                      self.gan_view, self.graph_view, self.through_time_view, self.attention_view, self.function_view,
-                     self.fgsm_view):
+                     self.fgsm_view, self.dropout_view):
             view.clear()
 
     def clear(self) -> None:
@@ -249,7 +263,7 @@ class TrainingViews(QSplitter):
         for view in (self.loss_view, self.gradient_view, self.feature_view, self.activation_view,
                      self.boundary_view, self.reconstruction_view, self.gan_view, self.graph_view,
                      self.through_time_view, self.attention_view, self.function_view,
-                     self.fgsm_view):
+                     self.fgsm_view, self.dropout_view):
             view.clear()
         self.show_task(None)
         self.show_sequence(None)

@@ -17,11 +17,30 @@ class TrainedWeights:
     version: int                        # its version when they were taken
     state_dicts: dict[str, dict]        # output node id -> that network's state dict (CPU tensors)
     steps: int = 0                      # steps they were trained for, here or before a checkpoint
-    source: str = "run"                 # "run" or "checkpoint"
+    source: str = "run"                 # "run", "checkpoint", or "transfer" (another network's: only the
+                                        # layers whose ids and shapes match load, at the next Train)
+    start: dict | None = None           # the seed and initialisation in the form when they were taken
+    label: str = ""                     # a transfer's source, for its report
 
     def fit(self, document) -> bool:
-        """True when they are weights of ``document`` as it is now."""
+        """True when they are weights of ``document`` as it is now (or, for a transfer, are for it)."""
         return self.document is document and self.version == document.version
+
+    @property
+    def own(self) -> bool:
+        """True for the network's own weights (a run's, a checkpoint's), not a transfer still to load."""
+        return self.source != "transfer"
+
+
+START_KEYS = ("seed", "init", "init_std")  # what the first weights of a run depend on
+
+
+def start_of(settings: dict) -> dict:
+    """The settings that decide a fresh run's initial weights, from a training section."""
+    from explorer.training.settings import completed
+
+    full = completed(settings) if isinstance(settings, dict) else {}
+    return {key: full.get(key) for key in START_KEYS}
 
 
 def state_dicts_of(trainer) -> dict[str, dict]:

@@ -19,6 +19,7 @@ from explorer.data import check_sample_shape
 from explorer.graph.build import GraphModule, build_module
 
 from ..checks import check_one_input, check_sequence_input, check_token_range, is_stochastic
+from ..freezing import freeze_layers, trainable_parameters
 from ..initialisation import initialise
 from ..optimizers import apply_live_settings, make_optimizer
 from ..probes import ParameterGroups
@@ -99,6 +100,7 @@ class Objective(ABC):
         trainer has seeded), with one Input; it becomes ``networks[role]``."""
         module = build_module(self.document, output=output)
         initialise(module, self.settings.init, self.settings.init_std)
+        freeze_layers(module, set(self.document.frozen_ids()))  # before the groups: they list what learns
         check_one_input(module, "network" if self.roles == ("model",) else role)
         module = module.to(self.device)
         module.train()
@@ -108,7 +110,8 @@ class Objective(ABC):
 
     def _make_optimizers(self, **options) -> None:
         for role, module in self.networks.items():
-            self.optimizers[role] = make_optimizer(self.settings, module.parameters(), **options)
+            name = "network" if self.roles == ("model",) else role
+            self.optimizers[role] = make_optimizer(self.settings, trainable_parameters(module, name), **options)
 
     def _input_node(self, module: GraphModule):
         return self.document.node(module.input_ids[0])
