@@ -1,0 +1,48 @@
+"""The mark of the lowest validation loss on the loss plot: where early stopping would have stopped.
+
+A dashed vertical line at that step with a label giving the loss and the epoch. The line spans the
+plot whatever the y axis (linear or log), so it needs no y position of its own.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from .plotting import VALIDATION, pen
+
+
+class BestValidationMark:
+    """Follows the validation losses of one run and marks the lowest; hidden until the first one."""
+
+    def __init__(self, plot: pg.PlotItem, background: QColor) -> None:
+        fill = QColor(background)
+        fill.setAlpha(210)  # readable over the curves it may cross
+        self.line = pg.InfiniteLine(angle=90, movable=False, pen=pen(VALIDATION, style=Qt.PenStyle.DashLine),
+                                    label="", labelOpts={"position": 0.97, "color": VALIDATION, "fill": fill,
+                                                         "anchors": [(0, 0), (0, 0)]})
+        self.line.setZValue(5)
+        self.line.setVisible(False)
+        plot.addItem(self.line, ignoreBounds=True)
+        self.best: tuple[float, float, int] | None = None  # (loss, x, epoch)
+
+    def add(self, x: float, loss: float, epoch: int) -> None:
+        """One validation at ``x`` (the plot's step); the mark moves when it is a new lowest."""
+        if not math.isfinite(loss) or (self.best is not None and loss >= self.best[0]):
+            return
+        self.best = (loss, x, epoch)
+        self.line.setValue(x)
+        self.line.label.setFormat(f"lowest validation loss {loss:.3g}\nstep {x:g}, epoch {epoch}")
+        self.line.setVisible(True)
+
+    def clear(self) -> None:
+        self.best = None
+        self.line.setVisible(False)
+
+    @property
+    def text(self) -> str:
+        """The label shown ("" while hidden), for tests and the status line."""
+        return self.line.label.format if self.best is not None else ""
