@@ -116,6 +116,7 @@ class Trainer(RunControls):
         # gradient through time and attention maps, for a network that reads sequences
         self.sequence_probe = make_sequence_probe(self.objective)
         self._step = 0
+        self._first_loss: float | None = None  # names the likely cause if the run diverges
         self._started = False
         self._sampler = BatchSampler(self.objective.train_count, settings.seed, self.device)
         self.total_steps = self._planned_steps()
@@ -194,6 +195,8 @@ class Trainer(RunControls):
             result = self._train_step(objective.batch(idx))
             self._step += 1
             loss_value = result.loss
+            if self._first_loss is None:  # before any update: what the initial weights give
+                self._first_loss = loss_value if result.losses is None else sum(result.losses.values())
             yield StepSnapshot(
                 step=self._step, epoch=epoch, loss=loss_value, lr=settings.lr, batch_size=result.size,
                 grad_norms=result.grad_norms,
@@ -204,7 +207,9 @@ class Trainer(RunControls):
             if not math.isfinite(loss_value) or (result.losses is not None
                                                  and not math.isfinite(sum(result.losses.values()))):
                 bad = loss_value if not math.isfinite(loss_value) else sum(result.losses.values())
-                yield DoneSnapshot(self._step, DIVERGED, _diverged_message(self._step, bad, settings.lr))
+                yield DoneSnapshot(self._step, DIVERGED, _diverged_message(
+                    self._step, bad, settings.lr, first_loss=self._first_loss, init=settings.init,
+                    init_std=settings.init_std))
                 return
             if ends_epoch:
                 yield self._validate(epoch)
