@@ -185,6 +185,7 @@ class SettingsForm(QWidget):
         self.d_steps.setKeyboardTracking(False)
         self._code_node_value: str | None = None
         self._networks: dict[str, str] = {}
+        self._augment: dict[str, Any] = {}  # the training batches' random transforms (image datasets)
         self._code_candidates: list[str] = []
         self.dataset = QComboBox(objectName="datasetCombo")
         for name, spec in DATASETS.items():
@@ -321,6 +322,8 @@ class SettingsForm(QWidget):
         self._options = dict(options) if isinstance(options, dict) else {}
         networks = values.get("networks")
         self._networks = dict(networks) if isinstance(networks, dict) else {}
+        augment = values.get("augment")
+        self._augment = dict(augment) if isinstance(augment, dict) else {}
         code = values.get("code_node")
         self._code_node_value = code if isinstance(code, str) and code else None
         self._show_code_node()
@@ -345,6 +348,7 @@ class SettingsForm(QWidget):
             "init": self.init.currentData(),
             "init_std": self.init_std.value(),
             "val_fraction": self.val_fraction.value(),
+            "augment": dict(self._augment),
             "task": self.task.currentData(),
             "reconstruction_loss": self.reconstruction_loss.currentData(),
             "code_node": self._code_node_value,
