@@ -204,3 +204,14 @@ def test_an_exported_script_says_it_leaves_the_augmentation_out():
     assert "the script trains on the samples as they are: the explorer's augmentation (shift 1, noise 0.1) is not " \
            "in it" in notes
     assert not any("augmentation" in note for note in plan_script(_cnn(augment={})).notes)
+
+
+def test_the_datasets_declared_as_images_are_those_with_image_samples():
+    from explorer.data import DATASETS, load_dataset
+
+    for name, spec in DATASETS.items():
+        if name in ("idx", "karate", "sbm"):  # a folder of files; graphs
+            continue
+        options = {"n_samples": 60} if any(p.name == "n_samples" for p in spec.options) else {}
+        assert spec.images == (len(load_dataset(name, options).sample_shape) == 3), name
+    assert DATASETS["idx"].images
