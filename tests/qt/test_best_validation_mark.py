@@ -41,3 +41,13 @@ def test_named_losses_are_not_marked(qtbot):
     view.add_validations([ValidationSnapshot(step=5, epoch=1, val_loss=1.0,
                                              val_losses={"generator": 1.0, "discriminator": 0.5})])
     assert not view.best_mark.line.isVisible()
+
+
+def test_the_label_sits_on_the_side_with_room(qtbot):
+    view = LossView()
+    qtbot.addWidget(view)
+    view.loss_plot.setXRange(0, 100, padding=0)
+    view.add_validations(_validations([1.0, 0.5], every=10))
+    assert view.best_mark.line.label.anchors[0] == (0, 0.5)  # early: the label to the right of the line
+    view.add_validations([ValidationSnapshot(step=90, epoch=9, val_loss=0.1)])
+    assert view.best_mark.line.label.anchors[0] == (1, 0.5)  # near the right edge: to its left

@@ -1,7 +1,8 @@
 """The mark of the lowest validation loss on the loss plot: where early stopping would have stopped.
 
-A dashed vertical line at that step with a label giving the loss and the epoch. The line spans the
-plot whatever the y axis (linear or log), so it needs no y position of its own.
+A dashed vertical line at that step with a label giving the loss and the epoch, on the side of the
+line with room. The line spans the plot whatever the y axis (linear or log), so it needs no y
+position of its own.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ class BestValidationMark:
         fill = QColor(background)
         fill.setAlpha(210)  # readable over the curves it may cross
         self.line = pg.InfiniteLine(angle=90, movable=False, pen=pen(VALIDATION, style=Qt.PenStyle.DashLine),
-                                    label="", labelOpts={"position": 0.97, "color": VALIDATION, "fill": fill,
-                                                         "anchors": [(0, 0), (0, 0)]})
+                                    label="", labelOpts={"position": 0.62, "color": VALIDATION, "fill": fill,
+                                                         "anchors": [(0, 0.5), (0, 0.5)]})
         self.line.setZValue(5)
         self.line.setVisible(False)
         plot.addItem(self.line, ignoreBounds=True)
+        self.plot = plot
         self.best: tuple[float, float, int] | None = None  # (loss, x, epoch)
 
     def add(self, x: float, loss: float, epoch: int) -> None:
@@ -35,6 +37,11 @@ class BestValidationMark:
             return
         self.best = (loss, x, epoch)
         self.line.setValue(x)
+        # the label beside the line, on the side with room (below the legend, clear of the right edge)
+        x_min, x_max = self.plot.viewRange()[0]
+        left = x > x_min + 0.6 * (x_max - x_min)
+        self.line.label.anchors = [(1, 0.5), (1, 0.5)] if left else [(0, 0.5), (0, 0.5)]
+        self.line.label.updatePosition()
         self.line.label.setFormat(f"lowest validation loss {loss:.3g}\nstep {x:g}, epoch {epoch}")
         self.line.setVisible(True)
 
