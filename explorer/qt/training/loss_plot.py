@@ -137,7 +137,8 @@ class LossView(QWidget):
         self.smoothed = _Curve(self.loss_plot, SMOOTH, name="training (smoothed)")
         self.val_loss = _Curve(self.loss_plot, VALIDATION, symbol="o", name="validation")
         self.named: dict[str, _NamedLoss] = {}  # the losses of objectives with several, by name
-        self.best_mark = BestValidationMark(self.loss_plot, background_colours(self)[0])  # where early stopping would have stopped
+        # where early stopping would have stopped
+        self.best_mark = BestValidationMark(self.loss_plot, background_colours(self)[0])
 
         self.acc_widget = plot_widget("accuracyPlot", self)
         self.acc_plot = self.acc_widget.getPlotItem()
