@@ -35,3 +35,15 @@ def test_many_validation_points_are_thinned_and_no_data_disables_the_box(qtbot):
     assert view.validation_shown == MAX_POINTS
     view.set_points(None, None, None)
     assert not view.show_validation.isEnabled() and view.validation_shown == 0
+
+
+def test_a_run_in_the_window_gives_the_view_its_validation_points(window, docked_panel, qtbot):
+    from .editor_helpers import open_preset
+
+    open_preset(window, "mlp-moons")
+    docked_panel.trainer_options = {"steps": 5}
+    with qtbot.waitSignal(docked_panel.run_finished, timeout=30_000):
+        assert docked_panel.train()
+    view = docked_panel.boundary_view
+    view.show_validation.setChecked(True)
+    assert view.validation_shown == 200  # mlp-moons holds out 200 of its 1,000 points
