@@ -30,6 +30,7 @@ class BestValidationMark:
         plot.addItem(self.line, ignoreBounds=True)
         self.plot = plot
         self.best: tuple[float, float, int] | None = None  # (loss, x, epoch)
+        plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._place_label())
 
     def add(self, x: float, loss: float, epoch: int) -> None:
         """One validation at ``x`` (the plot's step); the mark moves when it is a new lowest."""
@@ -37,13 +38,23 @@ class BestValidationMark:
             return
         self.best = (loss, x, epoch)
         self.line.setValue(x)
-        # the label beside the line, on the side with room (below the legend, clear of the right edge)
+        self.line.label.setFormat(f"lowest validation\nloss {loss:.3g}\nstep {x:g}, epoch {epoch}")
+        self.line.setVisible(True)
+        self._place_label()
+
+    def _place_label(self) -> None:
+        """The label beside the line on the side with room: right of it, unless the label would not
+        fit between the line and the plot's right edge (the x range grows as the run goes on, so this
+        follows it)."""
+        if self.best is None:
+            return
         x_min, x_max = self.plot.viewRange()[0]
-        left = x > x_min + 0.6 * (x_max - x_min)
+        view_pixels = self.plot.getViewBox().width()
+        share = (self.best[1] - x_min) / max(x_max - x_min, 1e-12)
+        right_room, left_room = (1 - share) * view_pixels, share * view_pixels
+        left = right_room < self.line.label.boundingRect().width() + 8 and left_room > right_room
         self.line.label.anchors = [(1, 0.5), (1, 0.5)] if left else [(0, 0.5), (0, 0.5)]
         self.line.label.updatePosition()
-        self.line.label.setFormat(f"lowest validation loss {loss:.3g}\nstep {x:g}, epoch {epoch}")
-        self.line.setVisible(True)
 
     def clear(self) -> None:
         self.best = None
