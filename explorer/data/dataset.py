@@ -133,6 +133,7 @@ class DatasetSpec:
     folder_options: tuple[FolderOption, ...] = field(default_factory=tuple)
     per_position: bool = False  # a class at every position of the sequence (classification only)
     classes_options: tuple[Any, ...] = field(default_factory=tuple)  # subsets.ClassesOption
+    images: bool = False  # samples are images [C, H, W]: training may augment them
 
     @property
     def option_names(self) -> tuple[str, ...]:

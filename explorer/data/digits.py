@@ -21,4 +21,4 @@ def load_digits(options: dict[str, Any], rng: np.random.Generator) -> Samples:
 
 
 SPEC = DatasetSpec("digits", "handwritten digits 0-9 as tiny 8x8 images (1797 of them)", (), CLASSIFICATION,
-                   load_digits)
+                   load_digits, images=True)

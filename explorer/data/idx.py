@@ -160,5 +160,5 @@ SPEC = DatasetSpec(
     "idx", "MNIST-format image files (MNIST, Fashion-MNIST, ...) from a folder on this computer",
     (Param("limit", "int", 0, "read at most this many images from each file (0 = all of them)", min=0),),
     CLASSIFICATION, load_idx,
-    folder_options=(FolderOption("folder", f"the folder holding the files, named like {_EXAMPLE}"),),
+    folder_options=(FolderOption("folder", f"the folder holding the files, named like {_EXAMPLE}"),), images=True,
 )

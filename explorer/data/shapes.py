@@ -104,5 +104,5 @@ SPEC = DatasetSpec(
     "shapes", "28x28 images of circles, squares, triangles, crosses, rings and lines: a first CNN task",
     (n_samples_param(6000, maximum=60_000),
      noise_param(0.1, "standard deviation of the Gaussian noise added to every pixel (pixels span 0 to 1)")),
-    CLASSIFICATION, load_shapes,
+    CLASSIFICATION, load_shapes, images=True,
 )

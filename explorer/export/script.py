@@ -262,6 +262,9 @@ def plan_script(doc: Document, output: str | None = None) -> Plan:
     except SettingsError as error:
         raise ExportError(f"the training settings are invalid: {error.message}") from None
     notes: list[str] = []
+    if any(settings.augment.values()):
+        notes.append("the script trains on the samples as they are: the explorer's augmentation "
+                     f"({', '.join(f'{k} {v}' for k, v in settings.augment.items() if v)}) is not in it")
     try:
         dataset = load_dataset(settings.dataset, settings.dataset_options, seed=settings.seed,
                                val_fraction=settings.val_fraction)

@@ -141,7 +141,32 @@ def is_stochastic(module: nn.Module) -> bool:
     return False
 
 
-def diverged_message(step: int, loss: float, lr: float) -> str:
+HUGE_FIRST_LOSS = 1e4  # a fresh network's cross-entropy is near ln(classes); 1e4 means overflowing outputs
+
+
+def diverged_message(step: int, loss: float, lr: float, *, first_loss: float | None = None, init: str = "default",
+                     init_std: float = 0.02) -> str:
+    """Why training stopped, naming the likely cause from what was seen.
+
+    A loss that was already non-finite or huge on the first batch (before any update) points at the
+    initial weights or the data, not the learning rate; one that went bad later points at the
+    learning rate. ``first_loss`` is the loss of step 1 (None: not known).
+    """
     what = "NaN" if math.isnan(loss) else "infinite"
-    return (f"training diverged at step {step}: the loss became {what}. The learning rate ({lr:g}) is probably "
-            f"too high; try a smaller one, such as {lr / 10:g}")
+    head = f"training diverged at step {step}: the loss became {what}."
+    if step == 1 or (first_loss is not None and not math.isfinite(first_loss)):
+        return (f"training diverged at step 1: the loss was already {what} on the first batch, before any "
+                f"update, so the learning rate is not the cause. {_start_fix(init, init_std)}")
+    if first_loss is not None and first_loss >= HUGE_FIRST_LOSS:
+        return (f"{head} It was already {first_loss:.3g} on the first batch, before any update: the initial "
+                f"weights give huge outputs and the learning rate only finished the job. {_start_fix(init, init_std)}")
+    return f"{head} The learning rate ({lr:g}) is probably too high; try a smaller one, such as {lr / 10:g}"
+
+
+def _start_fix(init: str, init_std: float) -> str:
+    if init == "normal":
+        return (f"The initialisation (normal, std {init_std:g}) is probably too large; try a smaller std, such as "
+                f"{init_std / 10:g}, or the PyTorch default")
+    named = {"default": "PyTorch's default", "xavier": "Xavier", "he": "He"}.get(init, init)
+    return (f"With {named} initialisation that points at the network (a layer whose outputs overflow) or "
+            f"at data with very large values")

@@ -17,6 +17,9 @@ Every key is optional; a missing one takes its default::
       "init": "default",             default (PyTorch's) | xavier | he | normal
       "init_std": 0.02,              standard deviation of "normal"
       "val_fraction": 0.2,           share of samples held out for validation, above 0 to 0.9
+      "augment": {},                 image datasets: random transforms of every training batch, e.g.
+                                     {"shift": 2, "rotate": 10, "flip": false, "noise": 0.05,
+                                     "cutout": 0} ({}: none; explorer/training/augment.py)
       "task": "auto",                what one step learns: auto | supervised | reconstruction |
                                      adversarial | node_classification | sequence (auto:
                                      node_classification for a graph dataset, sequence for one
@@ -86,6 +89,7 @@ class TrainingSettings:
     init: str = "default"          # default (PyTorch's), xavier, he, normal (uses init_std)
     init_std: float = 0.02
     val_fraction: float = 0.2
+    augment: dict[str, Any] = field(default_factory=dict)  # training batches of images only
     task: str = "auto"             # the objective; auto chooses from the dataset
     reconstruction_loss: str = "mse"
     code_node: str | None = None   # reconstruction: the code layer (None: the narrowest)
@@ -115,6 +119,7 @@ class TrainingSettings:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["dataset_options"] = dict(self.dataset_options)
         out["networks"] = dict(self.networks)
+        out["augment"] = dict(self.augment)
         return out
 
     @property
@@ -191,6 +196,10 @@ def check_value(key: str, value: Any) -> Any:
         return value
     if key == "networks":
         return _check_networks(value)
+    if key == "augment":
+        from .augment import check_augment  # torch: only when a file asks
+
+        return check_augment(value)
     if key in ("batch_size", "epochs", "seed", "d_steps"):
         number = _number(key, value, whole=True)
         limits = {"batch_size": (1, 65536), "epochs": (1, 1_000_000), "seed": (0, MAX_SEED),

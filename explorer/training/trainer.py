@@ -23,6 +23,7 @@ import torch
 
 from explorer.data import load_dataset
 
+from .augment import Augmenter, is_active
 from .batches import BatchSampler, batches_per_epoch
 from .checkpoint import load_state_dicts
 from .checks import check_device
@@ -124,8 +125,12 @@ class Trainer(RunControls):
         # gradient through time and attention maps, for a network that reads sequences
         self.sequence_probe = make_sequence_probe(self.objective)
         self._step = 0
+        self._first_loss: float | None = None  # names the likely cause if the run diverges
         self._started = False
         self._sampler = BatchSampler(self.objective.train_count, settings.seed, self.device)
+        # training batches only: validation and the probes read the objective's own tensors
+        self.augmenter = Augmenter(settings.augment, dataset.sample_shape, dataset.name, settings.seed) \
+            if is_active(settings.augment) else None
         self.total_steps = self._planned_steps()
 
     # Properties ---------------------------------------------------------------------------------
@@ -199,9 +204,11 @@ class Trainer(RunControls):
                 self._apply_pending()
             settings = self._settings
             idx, epoch, ends_epoch = sampler.next(settings.batch_size)
-            result = self._train_step(objective.batch(idx))
+            result = self._train_step(self._batch(idx))
             self._step += 1
             loss_value = result.loss
+            if self._first_loss is None:  # before any update: what the initial weights give
+                self._first_loss = loss_value if result.losses is None else sum(result.losses.values())
             yield StepSnapshot(
                 step=self._step, epoch=epoch, loss=loss_value, lr=settings.lr, batch_size=result.size,
                 grad_norms=result.grad_norms,
@@ -212,7 +219,9 @@ class Trainer(RunControls):
             if not math.isfinite(loss_value) or (result.losses is not None
                                                  and not math.isfinite(sum(result.losses.values()))):
                 bad = loss_value if not math.isfinite(loss_value) else sum(result.losses.values())
-                yield DoneSnapshot(self._step, DIVERGED, _diverged_message(self._step, bad, settings.lr))
+                yield DoneSnapshot(self._step, DIVERGED, _diverged_message(
+                    self._step, bad, settings.lr, first_loss=self._first_loss, init=settings.init,
+                    init_std=settings.init_std))
                 return
             if ends_epoch:
                 yield self._validate(epoch)
@@ -233,6 +242,15 @@ class Trainer(RunControls):
                 yield from self._probe(schedules, force=True)
         yield DoneSnapshot(self._step, reason,
                            "" if reason == FINISHED else f"stopped after {self._step} steps")
+
+    def _batch(self, idx):
+        """The objective's batch record, its inputs augmented when the settings ask (a target that is
+        the input itself, an autoencoder's, follows it)."""
+        batch = self.objective.batch(idx)
+        if self.augmenter is not None:
+            x = self.augmenter(batch.x)
+            batch = dataclasses.replace(batch, x=x, y=x if batch.y is batch.x else batch.y)
+        return batch
 
     def _train_step(self, batch):
         """The objective's step; a network with dropout draws from the run's own RNG stream."""

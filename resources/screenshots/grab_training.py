@@ -21,6 +21,10 @@
         --steps 3900 --finish --tab function --width 1700 --dock-height 620
     python resources/screenshots/grab_training.py presets/cnn-digits.json resources/screenshots/fgsm.png \
         --steps 900 --finish --tab fgsm --probe 18 --epsilon 0.1 --width 1700 --dock-height 620
+    python resources/screenshots/grab_training.py presets/overfit-digits.json resources/screenshots/overfit.png \
+        --steps 500 --finish --tab activations --dock-height 560
+    python resources/screenshots/grab_training.py presets/lenet-shapes.json resources/screenshots/augmentation.png \
+        --steps 300 --finish --augment '{"shift": 2, "rotate": 15, "flip": true, "cutout": 8}' --dock-height 640
 
 The run trains for real until ``--steps``; the window is grabbed then, still training (or, with
 ``--finish``, once the run has ended there and drawn its last pictures).
@@ -29,6 +33,7 @@ The run trains for real until ``--steps``; the window is grabbed then, still tra
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -56,6 +61,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--width", type=int, default=1600)
     parser.add_argument("--height", type=int, default=1100)
     parser.add_argument("--dock-height", type=int, default=430)
+    parser.add_argument("--augment", help="train with this augmentation (JSON), then show its editor open")
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -82,6 +88,12 @@ def main(argv: list[str]) -> int:
             if batch.steps and batch.steps[-1].step >= args.steps:
                 loop.quit()
 
+        if args.augment:  # as the user would set it: an edit of the form (so closing would ask to save)
+            from PySide6.QtWidgets import QMessageBox
+
+            window.unsaved_answer = QMessageBox.StandardButton.Discard
+            panel.form.augment.set_values(json.loads(args.augment))
+            panel.form.augment.changed.emit(panel.form.augment.values())
         if args.finish:
             panel.trainer_options = {"steps": args.steps}
         else:
@@ -110,6 +122,17 @@ def main(argv: list[str]) -> int:
                 fgsm.set_epsilon(args.epsilon)
                 if fgsm.curve is None:
                     loop.exec()
+        if args.augment:
+            panel.form.augment.toggle.setChecked(True)
+            from PySide6.QtWidgets import QScrollArea
+
+            scroll = panel.form.parent()
+            while scroll is not None and not isinstance(scroll, QScrollArea):
+                scroll = scroll.parent()
+            if scroll is not None:
+                app.processEvents()
+                scroll.ensureWidgetVisible(panel.form.augment.preview)
+                scroll.horizontalScrollBar().setValue(0)
         if panel.latest_step is not None:  # the figures follow at 4 Hz; show the step the curves show
             panel.progress_view.show_step(panel.latest_step, force=True)
         window.grab().save(args.out)

@@ -86,7 +86,8 @@ def test_refusals_name_the_option_and_the_reason():
         "dataset 'digits': 'only_classes' must be a list of class numbers such as [5, 6, 7, 8, 9], not '5'"
     assert _message("digits", {"only_classes": []}).endswith("not []")
     assert _message("digits", {"only_classes": [1.5]}).endswith("; 1.5 is not a class number (0 or more)")
-    assert _message("digits", {"only_classes": [1, 1]}) == "dataset 'digits': 'only_classes' names a class twice: [1, 1]"
+    assert _message("digits", {"only_classes": [1, 1]}) == \
+        "dataset 'digits': 'only_classes' names a class twice: [1, 1]"
     assert _message("digits", {"train_samples": -1}) == "dataset 'digits': 'train_samples' must be at least 0, not -1"
     assert _message("function", {"per_class": 3}) == \
         "dataset 'function' has no option 'per_class'; its options are function, n_samples, noise, train_samples"

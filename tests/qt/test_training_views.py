@@ -204,7 +204,8 @@ def test_settings_form_round_trips_and_signals_only_user_edits(qtbot):
     form.live_changed.connect(lambda k, v: live.append((k, v)))
     training = {"dataset": "shapes", "dataset_options": {"n_samples": 600}, "optimizer": "sgd", "lr": 0.0003,
                 "momentum": 0.8, "weight_decay": 1e-5, "batch_size": 64, "epochs": 3, "seed": 7, "init": "normal",
-                "init_std": 0.05, "val_fraction": 0.25, "device": "cpu", "task": "reconstruction",
+                "init_std": 0.05, "val_fraction": 0.25, "augment": {"shift": 1}, "device": "cpu",
+                "task": "reconstruction",
                 "reconstruction_loss": "bce", "code_node": "code", "d_steps": 3,
                 "networks": {"generator": "g_out", "discriminator": "d_out"}}
     form.set_settings(training)

@@ -10,7 +10,7 @@ def test_defaults_and_round_trip():
     assert settings.optimizer == "adam" and settings.batch_size == 32 and settings.init == "default"
     data = settings.to_dict()
     assert list(data) == ["dataset", "dataset_options", "optimizer", "lr", "momentum", "weight_decay",
-                          "batch_size", "epochs", "seed", "init", "init_std", "val_fraction", "task",
+                          "batch_size", "epochs", "seed", "init", "init_std", "val_fraction", "augment", "task",
                           "reconstruction_loss", "code_node", "d_steps", "networks", "device"]
     assert TrainingSettings.from_dict(data) == settings
 
@@ -18,8 +18,8 @@ def test_defaults_and_round_trip():
 def test_from_dict_takes_the_file_example():
     data = {"dataset": "digits", "dataset_options": {}, "optimizer": "adam", "lr": 0.001, "momentum": 0.9,
             "weight_decay": 0.0, "batch_size": 32, "epochs": 10, "seed": 0, "init": "default",
-            "init_std": 0.02, "val_fraction": 0.2, "task": "auto", "reconstruction_loss": "mse", "code_node": None,
-            "d_steps": 1, "networks": {}, "device": "cpu"}
+            "init_std": 0.02, "val_fraction": 0.2, "augment": {}, "task": "auto", "reconstruction_loss": "mse",
+            "code_node": None, "d_steps": 1, "networks": {}, "device": "cpu"}
     assert TrainingSettings.from_dict(data).to_dict() == data
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 from explorer.training.r_squared import r_squared
 from explorer.training.snapshots import StepSnapshot, ValidationSnapshot
 
+from .best_mark import BestValidationMark
 from .marks import Dots, Line
 from .plotting import (ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, Extent, GrowingSeries, Smoother, background_colours, blend,
                        nice_ceiling, pen,
@@ -137,6 +138,8 @@ class LossView(QWidget):
         self.smoothed = _Curve(self.loss_plot, SMOOTH, name="training (smoothed)")
         self.val_loss = _Curve(self.loss_plot, VALIDATION, symbol="o", name="validation")
         self.named: dict[str, _NamedLoss] = {}  # the losses of objectives with several, by name
+        # where early stopping would have stopped
+        self.best_mark = BestValidationMark(self.loss_plot, background_colours(self)[0])
 
         self.acc_widget = plot_widget("accuracyPlot", self)
         self.acc_plot = self.acc_widget.getPlotItem()
@@ -193,6 +196,8 @@ class LossView(QWidget):
     def add_validations(self, validations: list[ValidationSnapshot], offset: int = 0) -> None:
         for v in validations:
             self.val_loss.extend([v.step + offset], [v.val_loss])
+            if not v.val_losses:  # a single loss: a GAN's lowest validation loss means nothing
+                self.best_mark.add(v.step + offset, v.val_loss, v.epoch)
             self._extent.add([v.val_loss, *(v.val_losses or {}).values()])
             for name, value in (v.val_losses or {}).items():
                 self._named_loss(name).val.extend([v.step + offset], [value])
@@ -308,6 +313,7 @@ class LossView(QWidget):
         self._set_has_accuracy(False)
 
     def _clear_current(self) -> None:
+        self.best_mark.clear()
         for curve in (self.raw, self.smoothed, self.val_loss, self.train_acc, self.val_acc, self.val_r2):
             curve.clear()
         if self._r2_low != 0.0:

@@ -123,6 +123,7 @@ class TrainingPanel(QWidget):
         self.reset_button.clicked.connect(self.reset_weights)
         self.form.edited.connect(self._on_settings_edited)
         self.form.live_changed.connect(self._on_live_setting_changed)
+        self.form.augment.sample_loader = self._first_training_sample
 
     def _build_plots(self) -> None:
         self.views = self.plots = TrainingViews()
@@ -249,6 +250,17 @@ class TrainingPanel(QWidget):
         """A node was clicked on the canvas: show its feature maps if it has any."""
         if self.feature_view.choose_node(node_id):
             self.tabs.setCurrentWidget(self.feature_view)
+
+    def _first_training_sample(self):
+        """The first training sample of the data the form's settings name, for the augmentation preview
+        (through the dataset cache Train uses); None when the settings cannot load data."""
+        try:
+            settings = TrainingSettings.from_dict(self.form.settings())
+            dataset = self.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
+                                         val_fraction=settings.val_fraction)
+        except (DatasetError, SettingsError):
+            return None
+        return dataset.x_train[0] if len(dataset.x_train) and dataset.x_train.ndim == 4 else None
 
     # Commands ------------------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ from explorer.data.graphs import SPECS as GRAPH_SPECS
 from explorer.graph.params import Param
 from explorer.training.settings import INITS, OPTIMIZERS, RECONSTRUCTION_LOSSES, TASKS, TrainingSettings
 
+from .augment_editor import AugmentEditor
+
 LR_MIN_EXP, LR_MAX_EXP = -6, 1     # the slider spans 1e-6 .. 10
 SLIDER_STEPS_PER_DECADE = 50
 MAX_INT = 2**31 - 1
@@ -185,6 +187,8 @@ class SettingsForm(QWidget):
         self.d_steps.setKeyboardTracking(False)
         self._code_node_value: str | None = None
         self._networks: dict[str, str] = {}
+        self._augment: dict[str, Any] = {}  # the training batches' random transforms (image datasets)
+        self.augment = AugmentEditor()
         self._code_candidates: list[str] = []
         self.dataset = QComboBox(objectName="datasetCombo")
         for name, spec in DATASETS.items():
@@ -253,6 +257,7 @@ class SettingsForm(QWidget):
         form.addRow("D steps", self.d_steps)
         form.addRow("Dataset", self.dataset)
         form.addRow(self.options_box)
+        form.addRow(self.augment)
         form.addRow("Optimiser", self.optimizer)
         form.addRow("Learning rate", self.lr)
         form.addRow("Momentum", self.momentum)
@@ -271,6 +276,7 @@ class SettingsForm(QWidget):
         self.code_node.activated.connect(self._on_code_node_activated)
         self.d_steps.valueChanged.connect(self._on_edited)
         self.dataset.activated.connect(self._on_dataset_changed)
+        self.augment.changed.connect(self._on_augment_changed)
         self.optimizer.activated.connect(self._on_edited)
         self.lr.value_changed.connect(lambda v: self._on_live("lr", v))
         self.momentum.valueChanged.connect(lambda v: self._on_live("momentum", v))
@@ -321,6 +327,10 @@ class SettingsForm(QWidget):
         self._options = dict(options) if isinstance(options, dict) else {}
         networks = values.get("networks")
         self._networks = dict(networks) if isinstance(networks, dict) else {}
+        augment = values.get("augment")
+        self._augment = dict(augment) if isinstance(augment, dict) else {}
+        self.augment.sample_changed()  # another document: perhaps other data
+        self.augment.set_values(self._augment)
         code = values.get("code_node")
         self._code_node_value = code if isinstance(code, str) and code else None
         self._show_code_node()
@@ -345,6 +355,7 @@ class SettingsForm(QWidget):
             "init": self.init.currentData(),
             "init_std": self.init_std.value(),
             "val_fraction": self.val_fraction.value(),
+            "augment": dict(self._augment),
             "task": self.task.currentData(),
             "reconstruction_loss": self.reconstruction_loss.currentData(),
             "code_node": self._code_node_value,
@@ -476,6 +487,10 @@ class SettingsForm(QWidget):
         self._build_options(self.dataset.currentData())
         self._on_edited()
 
+    def _on_augment_changed(self, values: dict) -> None:
+        self._augment = dict(values)
+        self._on_edited()
+
     def _on_option_changed(self, name: str, value: Any) -> None:
         if value is None:
             self._options.pop(name, None)
@@ -489,14 +504,18 @@ class SettingsForm(QWidget):
 
     def _on_edited(self, *_: Any) -> None:
         self._update_enabled()
+        self.augment.sample_changed()  # the data or its split may be another now
         self.edited.emit(self.settings())
 
     def _update_enabled(self) -> None:
         running = self._running
         for widget in (self.task, self.reconstruction_loss, self.code_node, self.d_steps, self.dataset,
                        self.options_box, self.optimizer, self.epochs, self.seed, self.init, self.init_std,
-                       self.val_fraction):
+                       self.val_fraction, self.augment.body):
             widget.setEnabled(not running)
+        spec = DATASETS.get(self.dataset.currentData())
+        # on image datasets; elsewhere only while a file asks for it, so that it can be switched off
+        self._form.setRowVisible(self.augment, bool(spec is not None and spec.images) or bool(self._augment))
         task = self.task_shown()
         self._form.setRowVisible(self.reconstruction_loss, task == "reconstruction")
         self._form.setRowVisible(self.code_node, task == "reconstruction")

@@ -166,7 +166,8 @@ class TrainingViews(QSplitter):
             index = min(probe_index, len(dataset.x_val) - 1)
             self.feature_view.set_probe_range(len(dataset.x_val), index)
             if is_2d and task == "supervised":
-                self.boundary_view.set_points(dataset.x_train, dataset.y_train, dataset.num_classes)
+                self.boundary_view.set_points(dataset.x_train, dataset.y_train, dataset.num_classes,
+                                              dataset.x_val, dataset.y_val)
             else:
                 self.boundary_view.set_points(None, None, None)
             if not is_2d and getattr(dataset, "x_train", None) is not None and len(dataset.x_train):
