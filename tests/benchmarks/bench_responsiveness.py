@@ -17,7 +17,8 @@ torch serial, the panel attached: see explorer/qt/app.py).
 
     python tests/benchmarks/bench_responsiveness.py [--seconds 6] [--rounds 3] [--hog] [--tasks]
 
-``--tasks`` also trains the other tasks' presets (GAN, autoencoder, graph, sequences) with their views live;
+``--tasks`` also trains the other tasks' presets (GAN, autoencoder, graph, sequences, function fitting) with their
+views live, and two comparisons (A and B side by side in the comparison window);
 for the sequence presets the "task picture" is the Through time view (the Attention view draws the same probe).
 
 ``--hog`` runs a one-core CPU hog (another process spinning) beside everything, as a busy machine.
@@ -50,7 +51,8 @@ PRESETS = ROOT / "presets"
 WARM_UP_STEPS = 20
 WARM_UP_SECONDS = 1.0  # the gap between picture frames counts from this long after Train
 TASK_PRESETS = ("gan-ring", "gan-digits", "autoencoder-digits", "conv-autoencoder-shapes", "gcn-karate",
-                "lstm-adding", "transformer-reverse")
+                "lstm-adding", "transformer-reverse", "relu-pieces")
+COMPARE_PRESETS = ("compare-sigmoid-relu", "compare-dropout")  # each trains A and B in the comparison window
 
 
 def headless_steps_per_second(preset: str, seconds: float) -> float:
@@ -158,7 +160,7 @@ class WindowBench:
         recorders = [(panel.feature_view, frame("maps")), (panel.boundary_view, frame("boundary")),
                      (panel.activation_view, frame("activations"))]
         recorders += [(view, frame("task")) for view in (panel.reconstruction_view, panel.gan_view, panel.graph_view,
-                                                          panel.views.through_time_view)]
+                                                          panel.views.through_time_view, panel.views.function_view)]
         for widget, record in recorders:
             widget.frame_drawn.connect(record)
         timer = QTimer()
@@ -185,6 +187,61 @@ class WindowBench:
                    for name, times in frames.items()}
         return {"gaps": gaps, "steps_per_s": (s1 - s0) / (t1 - t0), "gui_cpu": state["cpu"], "rates": rates,
                 "longest": longest}
+
+    def compare(self, preset: str, seconds: float) -> dict:
+        """Train ``preset``'s pair (A and its saved variant B) in the comparison window for ``seconds`` past the
+        warm-up: the event loop's gaps, steps per second of the pair, and how often each side's picture was drawn."""
+        from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+        from explorer.graph import fileformat
+        from explorer.graph.variant import variant_of
+
+        app = self.app
+        assert self.window.open_document(PRESETS / f"{preset}.json", as_copy=True), self.window.last_error
+        variant = variant_of(self.window.document)
+        for doc in (self.window.document, variant):  # long enough for the measurement
+            doc.training = {**doc.training, "epochs": 10**5}
+        variant = fileformat.from_dict(fileformat.to_dict(variant), source=preset)
+        loop, clock, ticks = QEventLoop(), QElapsedTimer(), []
+        frames: dict[str, list[float]] = {"A": [], "B": []}
+        state = {"on": False, "started": time.monotonic(), "steps": []}
+        clock.start()
+        compare = self.window.compare_launcher.compare(variant, start=False)
+        assert compare is not None, self.window.compare_launcher.last_error
+        compare.resize(1500, 860)
+        pictures = compare.boundary_views or compare.feature_views
+        for name, view in pictures.items():
+            view.frame_drawn.connect(lambda _step, name=name: state["on"] and frames[name].append(time.monotonic()))
+
+        def on_batch(batch) -> None:
+            run = batch.runs.get("A")
+            if state.get("done") or run is None or not run.steps:
+                return
+            now = time.monotonic()
+            if not state["on"] and now - state["started"] >= WARM_UP_SECONDS and run.steps[-1].step >= WARM_UP_STEPS:
+                state.update(on=True, until=now + seconds, measured=now)
+            if state["on"]:
+                state["steps"].append((run.steps[-1].elapsed, run.steps[-1].step))
+                if now >= state["until"]:
+                    state.update(on=False, done=True, measured=now - state["measured"])
+                    loop.quit()
+
+        timer = QTimer()
+        timer.setInterval(10)
+        timer.timeout.connect(lambda: state["on"] and ticks.append(clock.nsecsElapsed()))
+        timer.start()
+        compare.batch_applied.connect(on_batch)
+        state["started"] = time.monotonic()
+        compare.start()
+        QTimer.singleShot(int((seconds + 60) * 1000), loop.quit)  # a safety net
+        loop.exec()
+        timer.stop()
+        assert compare.shutdown(), "the comparison did not stop"
+        compare.close()
+        app.processEvents()
+        (t0, s0), (t1, s1) = state["steps"][0], state["steps"][-1]
+        return {"gaps": np.diff(np.array(ticks, dtype=np.float64)) / 1e6, "steps_per_s": (s1 - s0) / (t1 - t0),
+                "rates": {name: len(times) / state["measured"] for name, times in frames.items()}}
 
     def close(self) -> None:
         self.window.close()
@@ -229,6 +286,7 @@ def measure(args: argparse.Namespace) -> int:
         window.append(bench.run("lenet-shapes", args.seconds))
     moons.append(bench.run("mlp-moons", args.seconds))
     tasks = {name: bench.run(name, args.seconds) for name in (TASK_PRESETS if args.tasks else ())}
+    pairs = {name: bench.compare(name, args.seconds) for name in (COMPARE_PRESETS if args.tasks else ())}
     threads = bench.panel.torch_threads
     bench.close()
 
@@ -258,6 +316,13 @@ def measure(args: argparse.Namespace) -> int:
         ok = ok and fine
         print(f"{name}: gap worst {gaps_t.max():.1f} ms, p99 {np.percentile(gaps_t, 99):.1f} ms; task picture "
               f"{run['rates']['task']:.1f}/s; {run['steps_per_s']:.0f} steps/s{'' if fine else '   (over target)'}")
+    for name, run in pairs.items():
+        gaps_t = run["gaps"]
+        fine = gaps_t.max() < 50 and np.percentile(gaps_t, 99) < 20
+        ok = ok and fine
+        print(f"{name} (comparison window): gap worst {gaps_t.max():.1f} ms, p99 {np.percentile(gaps_t, 99):.1f} ms; "
+              f"pictures A {run['rates']['A']:.1f}/s, B {run['rates']['B']:.1f}/s; {run['steps_per_s']:.0f} steps/s "
+              f"of each run{'' if fine else '   (over target)'}")
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

@@ -80,6 +80,11 @@ def test_a_pair_finishes_and_the_relu_run_ends_lower(window, launcher, qtbot):
         compare.start()
     assert finished.args[0].reason == "finished"
     assert compare.steps == {"A": 100, "B": 100}
+    # drawn in stages, yet nothing is left undrawn at the end: every curve shows its last step
+    assert not compare._stages and all(not run.dirty for run in compare.curves.runs.values())
+    for name in "AB":
+        drawn = compare.curves.runs[name].items["loss"]
+        assert drawn.getData()[0][-1] == 100, name
     a_val, b_val = (compare.curves.last_validation(n) for n in "AB")
     assert compare.curves.points("A", "val_loss") == compare.curves.points("B", "val_loss") == 4
     assert b_val.val_loss < a_val.val_loss
