@@ -56,3 +56,20 @@ def test_the_label_sits_on_the_side_with_room(qtbot):
     assert view.best_mark.line.label.anchors[0] == (1, 0.5)  # near the right edge: to its left
     view.loss_plot.setXRange(0, 1000, padding=0)  # the run went on: room on the right again
     assert view.best_mark.line.label.anchors[0] == (0, 0.5)
+
+
+def test_the_label_stays_below_the_legend_in_a_short_plot(qtbot):
+    view = LossView()
+    qtbot.addWidget(view)
+    for height in (260, 700):  # docked under the canvas, and tall
+        view.resize(420, height)
+        view.show()
+        qtbot.waitExposed(view)
+        view.add_validations(_validations([1.0, 0.4, 0.6, 0.9]))
+        view.redraw()
+        qtbot.wait(50)  # the plot lays itself out
+        view.best_mark._place_label()
+        legend, label = view.loss_plot.legend, view.best_mark.line.label
+        legend_rect = legend.mapRectToScene(legend.boundingRect())
+        label_rect = label.mapRectToScene(label.boundingRect())
+        assert label_rect.top() >= legend_rect.bottom(), (height, label_rect, legend_rect)

@@ -1,7 +1,7 @@
 """The mark of the lowest validation loss on the loss plot: where early stopping would have stopped.
 
-A dashed vertical line at that step with a label giving the loss and the epoch, on the side of the
-line with room. The line spans the plot whatever the y axis (linear or log), so it needs no y
+A dashed vertical line at that step with a label giving the loss and the epoch, on the side of the line
+with room and as high as the legend above it leaves it (validation curves mostly lie low by then). The line spans the plot whatever the y axis (linear or log), so it needs no y
 position of its own.
 """
 
@@ -16,6 +16,9 @@ from PySide6.QtGui import QColor
 from .plotting import VALIDATION, pen
 
 
+HIGHEST = 0.62  # the label's middle at most this far up the line
+
+
 class BestValidationMark:
     """Follows the validation losses of one run and marks the lowest; hidden until the first one."""
 
@@ -23,7 +26,7 @@ class BestValidationMark:
         fill = QColor(background)
         fill.setAlpha(210)  # readable over the curves it may cross
         self.line = pg.InfiniteLine(angle=90, movable=False, pen=pen(VALIDATION, style=Qt.PenStyle.DashLine),
-                                    label="", labelOpts={"position": 0.62, "color": VALIDATION, "fill": fill,
+                                    label="", labelOpts={"position": HIGHEST, "color": VALIDATION, "fill": fill,
                                                          "anchors": [(0, 0.5), (0, 0.5)]})
         self.line.setZValue(5)
         self.line.setVisible(False)
@@ -31,6 +34,7 @@ class BestValidationMark:
         self.plot = plot
         self.best: tuple[float, float, int] | None = None  # (loss, x, epoch)
         plot.getViewBox().sigXRangeChanged.connect(lambda *_: self._place_label())
+        plot.getViewBox().sigResized.connect(lambda *_: self._place_label())
 
     def add(self, x: float, loss: float, epoch: int) -> None:
         """One validation at ``x`` (the plot's step); the mark moves when it is a new lowest."""
@@ -54,7 +58,20 @@ class BestValidationMark:
         right_room, left_room = (1 - share) * view_pixels, share * view_pixels
         left = right_room < self.line.label.boundingRect().width() + 8 and left_room > right_room
         self.line.label.anchors = [(1, 0.5), (1, 0.5)] if left else [(0, 0.5), (0, 0.5)]
-        self.line.label.updatePosition()
+        self.line.label.setPosition(self._height())
+
+    def _height(self) -> float:
+        """Where along the line (0 bottom, 1 top) the label's middle goes: at most ``HIGHEST``, and below
+        the legend, whose size in pixels does not shrink with a short plot."""
+        box = self.plot.getViewBox()
+        height = max(box.height(), 1.0)
+        half = self.line.label.boundingRect().height() / 2
+        legend = getattr(self.plot, "legend", None)
+        below = 0.0
+        if legend is not None and legend.isVisible():
+            below = box.mapRectFromItem(legend, legend.boundingRect()).bottom() + 4
+        highest = 1 - (below + half) / height
+        return max(min(HIGHEST, highest), half / height)
 
     def clear(self) -> None:
         self.best = None
