@@ -61,6 +61,13 @@ def test_freeze_from_the_inspector_and_the_canvas_menu_undoably_and_train_leaves
     assert doc.frozen_ids() == ["conv1", "conv2"] and window.scene.nodes["conv1"].frozen
     window.select_node("relu1")
     assert not window.inspector.node_page.frozen_box.isVisibleTo(window.inspector.node_page)
+    window.scene.select_nodes(["conv1", "relu1"])
+    before = {n.id for n in doc.nodes()}
+    window.editor.duplicate()  # the copy keeps the lock; undo takes it away again
+    copies = {n.kind: n for n in doc.nodes() if n.id not in before}
+    assert copies["Conv2d"].frozen and not copies["ReLU"].frozen and window.scene.nodes[copies["Conv2d"].id].frozen
+    window.undo()
+    assert doc.frozen_ids() == ["conv1", "conv2"]
 
     picture = tmp_path / "frozen.png"
     window.view.grab().save(str(picture))

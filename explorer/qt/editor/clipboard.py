@@ -16,7 +16,8 @@ def payload_for(doc: Document, node_ids: list[str]) -> dict[str, Any]:
     and each node's remaining inputs are renumbered 0, 1, ... in their original order."""
     chosen = [n for n in doc.nodes() if n.id in set(node_ids)]
     ids = {n.id for n in chosen}
-    nodes = [{"id": n.id, "kind": n.kind, "params": dict(n.params), "pos": list(n.pos or (0.0, 0.0))}
+    nodes = [{"id": n.id, "kind": n.kind, "params": dict(n.params), "pos": list(n.pos or (0.0, 0.0)),
+              **({"frozen": True} if n.frozen else {})}  # a copy is what was copied, its lock too
              for n in chosen]
     edges = []
     for node in chosen:

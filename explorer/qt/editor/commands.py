@@ -302,6 +302,9 @@ class PasteCommand(DocumentCommand):
             self.new_ids[entry["id"]] = node.id
         for edge in self.payload["edges"]:
             self.doc.connect(self.new_ids[edge["from"]], self.new_ids[edge["to"]], edge.get("port"))
+        for entry in self.payload["nodes"]:  # once wired: whether a layer has weights can depend on its input
+            if entry.get("frozen"):
+                self.doc.set_frozen(self.new_ids[entry["id"]], True, check=False)
 
     def revert(self) -> None:
         for old in reversed(self.payload["nodes"]):
