@@ -65,3 +65,22 @@ def test_the_dropout_tab_shows_both_modes_and_the_scaling_of_kept_values(window,
     view.grab().save(str(tmp_path / "dropout.png"))
     panel.reset_weights()
     assert view.comparison is None
+
+
+def test_a_paused_run_is_measured_and_a_single_step_measures_again(window, docked_panel, qtbot, tmp_path):
+    panel = docked_panel
+    view = panel.views.dropout_view
+    open_doc(window, dropout_mlp(), tmp_path)
+    panel.trainer_options = {"steps": 10**6}
+    assert panel.train()
+    qtbot.waitUntil(lambda: panel.latest_step is not None and panel.latest_step.step > 20, timeout=TIMEOUT)
+    panel.tabs.setCurrentWidget(view)
+    assert view.comparison is None and "pause it" in view.accuracy_label.text()  # nothing under a moving network
+    panel.pause_button.click()
+    qtbot.waitUntil(lambda: view.comparison is not None, timeout=TIMEOUT)
+    first = view.comparison
+    draws = panel.dropout_draws
+    panel.step_button.click()  # one more step: its weights are measured
+    qtbot.waitUntil(lambda: panel.dropout_draws > draws, timeout=TIMEOUT)
+    assert view.comparison is not first
+    assert panel.shutdown()

@@ -34,7 +34,7 @@ from .controls import TrainingControls
 from .cores import training_threads
 from . import orphans
 from .drawing import StagedDrawing
-from .dropout_measure import measure_dropout
+from .dropout_measure import DropoutWhenPaused, measure_dropout
 from .fgsm_link import FgsmLink
 from .history import PanelHistory
 from .initial_maps import InitialMaps
@@ -136,6 +136,7 @@ class TrainingPanel(QWidget):
         views.dropout_view.measure_requested.connect(self.measure_dropout)
         self.feature_view.probe_changed.connect(self._on_probe_changed)
         self.fgsm_link = FgsmLink(self)  # the adversarial-examples view attacks this panel's weights
+        self.dropout_when_paused = DropoutWhenPaused(self)  # and the Dropout tab measures a paused run's
         self.gradient_view.tints_changed.connect(self._on_tints_changed)
 
     # The window ----------------------------------------------------------------------------------
