@@ -54,3 +54,20 @@ def docked_panel(window):
     panel = found if found is not None else attach(window)
     yield panel
     assert panel.shutdown()
+
+
+@pytest.fixture
+def program_threads():
+    """The process set up as ``run_app`` sets it up (the GUI thread's torch serial, start-up's objects out of the
+    garbage collector's full passes), put back for the tests that follow."""
+    import torch
+
+    from explorer.qt.collector import freeze_startup_objects, thaw_startup_objects
+    from explorer.qt.training.cores import keep_gui_thread_serial
+
+    before = torch.get_num_threads()
+    keep_gui_thread_serial()
+    freeze_startup_objects()
+    yield
+    thaw_startup_objects()
+    torch.set_num_threads(before)

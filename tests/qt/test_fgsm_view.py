@@ -7,23 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from explorer.qt.training import attach
-from explorer.qt.training.cores import keep_gui_thread_serial
 from explorer.training.fgsm import CURVE_EPSILONS, FgsmAttack, network_of
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 TIMEOUT = 30_000
-
-
-@pytest.fixture
-def program_threads():
-    """The process set up as ``run_app`` sets it up, put back for the tests that follow."""
-    before = torch.get_num_threads()
-    keep_gui_thread_serial()
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture

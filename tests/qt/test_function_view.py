@@ -6,23 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from explorer.qt.training import attach
-from explorer.qt.training.cores import keep_gui_thread_serial
 
 from .training_helpers import train_until
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
-
-
-@pytest.fixture
-def program_threads():
-    """The process set up as ``run_app`` sets it up, put back for the tests that follow."""
-    before = torch.get_num_threads()
-    keep_gui_thread_serial()
-    yield
-    torch.set_num_threads(before)
 
 
 def test_function_fit_draws_the_curve_live_and_its_pieces_add_up(window, qtbot, program_threads):

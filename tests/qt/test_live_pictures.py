@@ -11,28 +11,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 import torch
 
-from explorer.qt.collector import freeze_startup_objects, thaw_startup_objects
 from explorer.qt.training import attach
-from explorer.qt.training.cores import keep_gui_thread_serial
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
 MAX_GAP = 0.5          # seconds between two drawn frames, the issue's limit
 WARM_UP = 1.0          # the first second (first probes, warm-up) is not judged
 WATCH = 3.0            # seconds of frames judged
-
-
-@pytest.fixture
-def program_threads():
-    """The process set up as ``run_app`` sets it up, put back for the tests that follow."""
-    before = torch.get_num_threads()
-    keep_gui_thread_serial()
-    freeze_startup_objects()
-    yield
-    thaw_startup_objects()
-    torch.set_num_threads(before)
 
 
 def test_feature_maps_never_stop_for_half_a_second(window, qtbot, program_threads):
