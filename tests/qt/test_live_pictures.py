@@ -11,8 +11,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import torch
-
 from explorer.qt.training import attach
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets"
