@@ -116,3 +116,18 @@ def test_a_single_step_while_paused_is_attacked_afresh(digits_panel, qtbot):
     finally:
         with qtbot.waitSignal(panel.run_finished, timeout=TIMEOUT):
             panel.stop()
+
+
+def test_a_loaded_checkpoint_can_be_attacked_before_any_run(digits_panel, window):
+    from explorer.training.trainer import Trainer
+
+    panel, tabs = digits_panel, digits_panel.tabs
+    view = panel.views.fgsm_view
+    assert not tabs.isTabVisible(tabs.indexOf(view))  # no run has decided the tabs yet
+    trainer = Trainer(window.document, steps=3, probes=False)
+    for _ in trainer.run():
+        pass
+    assert panel.use_weights(trainer.state_dicts())  # as File ▸ Load Checkpoint… does
+    assert tabs.isTabVisible(tabs.indexOf(view))
+    tabs.setCurrentWidget(view)
+    assert view.attack is not None and "loaded checkpoint's weights" in view.message.text()

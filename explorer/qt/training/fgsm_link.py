@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from explorer.data import DatasetError
 from explorer.training.fgsm import FgsmAttack, FgsmError, image_refusal, network_of
+from explorer.training.objectives import resolve_task
 from explorer.training.settings import SettingsError, TrainingSettings
 
 from .weights import state_dicts_of
@@ -45,7 +46,8 @@ def attack_of_panel(panel) -> tuple[FgsmAttack, list[str] | None, str]:
         except (DatasetError, SettingsError) as error:
             raise FgsmError(f"The dataset cannot be loaded: {error}") from None
         state = weights.state_dicts
-        note = f"The weights after step {weights.steps}."
+        note = ("The loaded checkpoint's weights." if getattr(weights, "source", None) == "checkpoint" and not weights.steps
+                else f"The weights after step {weights.steps}.")
     refusal = image_refusal(dataset)
     if refusal is not None:
         raise FgsmError(refusal + ".")
@@ -77,6 +79,21 @@ class FgsmLink(QObject):
         run = self.panel.run
         if run is not None and run.paused:
             self.refresh_if_shown(wait=True)
+
+    def weights_loaded(self) -> None:
+        """Weights came from a checkpoint or an earlier run, with no run yet to decide the tabs: an image
+        classifier's Adversarial tab shows, so its loaded weights can be attacked at once."""
+        panel = self.panel
+        try:
+            settings = TrainingSettings.from_dict(panel.form.settings())
+            dataset = panel.datasets.load(settings.dataset, settings.dataset_options, seed=settings.seed,
+                                          val_fraction=settings.val_fraction)
+        except (DatasetError, SettingsError):
+            return  # the settings say what is wrong when Train is pressed
+        show = resolve_task(settings.task, dataset) == "supervised" and image_refusal(dataset) is None
+        panel.views.show_fgsm(show)
+        if show:
+            self.refresh_if_shown()
 
     def refresh_if_shown(self, wait: bool = False) -> None:
         """Refresh when the FGSM tab is the one shown (attacking costs a moment; nobody sees a hidden tab)."""

@@ -457,6 +457,7 @@ class TrainingPanel(QWidget):
         self._update_buttons()
         if self.tabs.isTabVisible(self.tabs.indexOf(self.views.dropout_view)):
             self.measure_dropout()
+        self.fgsm_link.weights_loaded()
         return True
 
     def _on_run_finished(self, end: DoneSnapshot | ErrorSnapshot) -> None:
