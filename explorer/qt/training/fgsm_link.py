@@ -46,8 +46,8 @@ def attack_of_panel(panel) -> tuple[FgsmAttack, list[str] | None, str]:
         except (DatasetError, SettingsError) as error:
             raise FgsmError(f"The dataset cannot be loaded: {error}") from None
         state = weights.state_dicts
-        note = ("The loaded checkpoint's weights." if getattr(weights, "source", None) == "checkpoint" and not weights.steps
-                else f"The weights after step {weights.steps}.")
+        loaded = getattr(weights, "source", None) == "checkpoint" and not weights.steps
+        note = "The loaded checkpoint's weights." if loaded else f"The weights after step {weights.steps}."
     refusal = image_refusal(dataset)
     if refusal is not None:
         raise FgsmError(refusal + ".")
