@@ -4,6 +4,7 @@ the pair in one file, and a variant that no longer builds refused by name."""
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,22 @@ def record_batches(trainer: ComparisonTrainer) -> dict[str, list[list[int]]]:
         run.objective.batch = batch
     return seen
 
+
+
+@contextmanager
+def paused_in_a_thread(trainer):
+    """``trainer`` run in a thread, held before its first step; its snapshots so far. Stopped and joined after."""
+    snaps: list = []
+    trainer.pause()
+    worker = threading.Thread(target=lambda: snaps.extend(trainer.run()))
+    worker.start()
+    try:
+        assert trainer.wait_idle(10)
+        yield snaps
+    finally:
+        trainer.stop()
+        worker.join(10)
+    assert not worker.is_alive()
 
 def test_sigmoid_relu_pair_starts_from_the_same_weights_and_sees_the_same_batches():
     trainer = ComparisonTrainer(preset("compare-sigmoid-relu"), steps=6, probes=False)
@@ -113,12 +130,7 @@ def test_captions_name_changed_parameters_removed_layers_and_sameness():
 
 def test_pause_step_and_stop_act_on_both_runs():
     trainer = ComparisonTrainer(preset("compare-sigmoid-relu"), steps=1000, probes=False)
-    snaps: list = []
-    trainer.pause()
-    worker = threading.Thread(target=lambda: snaps.extend(trainer.run()))
-    worker.start()
-    try:
-        assert trainer.wait_idle(10)
+    with paused_in_a_thread(trainer) as snaps:
         assert [t.step for t in trainer.trainers.values()] == [0, 0]
         trainer.step_once()
         assert trainer.wait_idle(10)
@@ -129,10 +141,6 @@ def test_pause_step_and_stop_act_on_both_runs():
         assert trainer.wait_idle(10) and [t.step for t in trainer.trainers.values()] == [3, 3]
         trainer.resume()
         trainer.stop()
-    finally:
-        trainer.stop()
-        worker.join(10)
-    assert not worker.is_alive()
     a, b = trainer.trainers["A"].step, trainer.trainers["B"].step
     assert 3 <= a < 1000 and abs(a - b) <= 1
     ends = {s.run: s.snapshot.reason for s in snaps
@@ -255,12 +263,7 @@ def test_a_single_step_brings_both_runs_pictures_of_that_step():
     from explorer.training.snapshots import ActivationSnapshot, BoundarySnapshot
 
     trainer = ComparisonTrainer(preset("compare-sigmoid-relu"), steps=100)
-    snaps: list = []
-    trainer.pause()
-    worker = threading.Thread(target=lambda: snaps.extend(trainer.run()))
-    worker.start()
-    try:
-        assert trainer.wait_idle(10)
+    with paused_in_a_thread(trainer) as snaps:
         del snaps[:]
         trainer.step_once()
         assert trainer.wait_idle(10)
@@ -268,7 +271,3 @@ def test_a_single_step_brings_both_runs_pictures_of_that_step():
         for run in "AB":
             assert (run, "StepSnapshot", 1) in kinds
             assert (run, BoundarySnapshot.__name__, 1) in kinds and (run, ActivationSnapshot.__name__, 1) in kinds
-    finally:
-        trainer.stop()
-        worker.join(10)
-    assert not worker.is_alive()

@@ -218,10 +218,7 @@ class CompareWindow(QWidget):
     def toggle_pause(self) -> None:
         if self.end is not None:
             return
-        if self.run.paused:
-            self.run.resume()
-        else:
-            self.run.pause()
+        self.run.toggle_pause()
         self._update_buttons()
 
     def step(self) -> None:

@@ -329,10 +329,7 @@ class TrainingPanel(QWidget):
     def toggle_pause(self) -> None:
         if self.run is None:
             return
-        if self.run.paused:
-            self.run.resume()
-        else:
-            self.run.pause()
+        self.run.toggle_pause()
         self._update_buttons()
 
     def step(self) -> None:

@@ -242,6 +242,13 @@ class TrainingRun(QObject):
     def resume(self) -> None:
         self.trainer.resume()
 
+    def toggle_pause(self) -> None:
+        """Resume a paused run, pause a running one."""
+        if self.paused:
+            self.resume()
+        else:
+            self.pause()
+
     def step_once(self) -> None:
         self.trainer.step_once()
 
