@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 from explorer.export.animation import GAP, best_columns, tile_channels  # noqa: F401  (shared with the CLI's GIFs)
 from explorer.training.snapshots import FeatureMapSnapshot
 
+from .live_widgets import LiveLayoutWidget
 from .marks import Image
 from .plotting import background_colours, lookup_table
 
@@ -57,7 +58,7 @@ class FeatureMapView(QWidget):
         row.addStretch(1)
 
         background, _text = background_colours(self)
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = LiveLayoutWidget()
         self.graphics.setObjectName("featureGraphics")
         self.graphics.setBackground(background)
         self.graphics.ci.setContentsMargins(2, 2, 2, 2)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QGridLayout, QLabel, QLineEdit, QPushButton, QSli
 
 from explorer.training.fgsm import CURVE_EPSILONS, EPSILON_MAX, FgsmAttack, FgsmError, FgsmExample, check_epsilon
 
+from .live_widgets import LiveLayoutWidget
 from .marks import Image
 from .plotting import ACCURACY, VALIDATION, lookup_table, plot_widget, style_plot
 from .sample_grid import as_images
@@ -97,7 +98,7 @@ class FgsmView(QWidget):
         controls.addWidget(self.epsilon_edit, 1, 3)
         controls.setColumnStretch(2, 1)
 
-        self.images = pg.GraphicsLayoutWidget()
+        self.images = LiveLayoutWidget()
         self.images.setObjectName("fgsmImages")
         self.images.setBackground(None)
         self.image_items: list[Image] = []

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from explorer.training.snapshots import GanSnapshot
 
 from .feature_map_view import best_columns
+from .live_widgets import LiveLayoutWidget
 from .marks import Image
 from .plotting import background_colours, lookup_table, plot_widget, style_plot
 from .sample_grid import as_images, image_levels, tile_images
@@ -70,7 +71,7 @@ class GanView(QWidget):
         self.colour_bar.getAxis("right").setTextPen(pg.mkPen(self.palette().text().color()))
 
         # Images: one mosaic of samples from fixed noise.
-        self.samples_widget = pg.GraphicsLayoutWidget()
+        self.samples_widget = LiveLayoutWidget()
         self.samples_widget.setObjectName("ganSamples")
         self.samples_widget.setBackground(background_colours(self)[0])
         self.samples_widget.ci.setContentsMargins(2, 2, 2, 2)

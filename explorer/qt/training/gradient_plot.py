@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from explorer.training.snapshots import StepSnapshot
 
+from .live_widgets import LiveLayoutWidget
 from .marks import Bars, Image
 from .plotting import PLOT_FONT_PT, background_colours, lookup_table, nice_ceiling, sticky_range, style_plot
 
@@ -172,7 +173,7 @@ class GradientView(QWidget):
         self._frozen_labels: list = []
 
         background, text = background_colours(self)
-        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics = LiveLayoutWidget()
         self.graphics.setObjectName("gradientGraphics")
         self.graphics.setBackground(background)
         self.heat_plot = self.graphics.addPlot(row=0, col=0)

@@ -49,6 +49,7 @@ class Dots(pg.GraphicsObject):
         self._shown_x = self._shown_y = np.empty(0)
         self._polygon = QPolygonF()
         self._bounds = QRectF()
+        self._rect: QRectF | None = None  # boundingRect, kept until the data or the view change
 
     def name(self) -> str | None:
         return self.opts["name"]
@@ -90,6 +91,7 @@ class Dots(pg.GraphicsObject):
         self._polygon = _polygon(x, y) if len(x) else QPolygonF()
         self._bounds = (QRectF(float(x.min()), float(y.min()), float(np.ptp(x)), float(np.ptp(y)))
                         if len(x) else QRectF())
+        self._rect = None
         self.informViewBoundsChanged()
         self.update()
 
@@ -98,12 +100,22 @@ class Dots(pg.GraphicsObject):
         return x, y
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        if self._bounds.isNull() and not len(self._shown_x):
-            return QRectF()
-        px, py = self.pixelVectors()
-        dx = EDGE_PX * (px.length() if px is not None else 0.0)
-        dy = EDGE_PX * (py.length() if py is not None else 0.0)
-        return self._bounds.adjusted(-dx, -dy, dx, dy)
+        # Qt asks many times per repaint; the margin of a few pixels in data units costs a
+        # pixelVectors() each time, so the rect is kept, as PlotCurveItem keeps its own.
+        if self._rect is None:
+            if self._bounds.isNull() and not len(self._shown_x):
+                self._rect = QRectF()
+            else:
+                px, py = self.pixelVectors()
+                dx = EDGE_PX * (px.length() if px is not None else 0.0)
+                dy = EDGE_PX * (py.length() if py is not None else 0.0)
+                self._rect = self._bounds.adjusted(-dx, -dy, dx, dy)
+        return self._rect
+
+    def viewTransformChanged(self) -> None:  # noqa: N802  (pyqtgraph's name: the view's range or size moved)
+        super().viewTransformChanged()
+        self._rect = None
+        self.prepareGeometryChange()
 
     def paint(self, painter: QPainter, *args) -> None:
         if self._polygon.isEmpty():

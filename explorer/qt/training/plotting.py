@@ -236,8 +236,11 @@ def style_plot(plot: pg.PlotItem, widget: QWidget, *, left: str = "", bottom: st
 
 
 def plot_widget(name: str, theme_from: QWidget) -> pg.PlotWidget:
-    """A PlotWidget called ``name`` on the theme's background (pyqtgraph's default is black)."""
-    widget = pg.PlotWidget()
+    """A PlotWidget called ``name`` on the theme's background (pyqtgraph's default is black), painted
+    without the GIL (:mod:`.live_widgets`)."""
+    from .live_widgets import LivePlotWidget
+
+    widget = LivePlotWidget()
     widget.setObjectName(name)
     widget.setBackground(background_colours(theme_from)[0])
     return widget

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from explorer.training.snapshots import ReconstructionSnapshot
 
+from .live_widgets import LiveLayoutWidget
 from .marks import Image
 from .plotting import (CLASS_COLOURS, LOSS, SMOOTH, background_colours, lookup_table, pen, plot_widget, sticky_range,
                        style_plot)
@@ -45,7 +46,7 @@ class ReconstructionView(QWidget):
 
         background, _text = background_colours(self)
         # Images: one ImageItem in an aspect-locked box, row 0 at the top.
-        self.image_widget = pg.GraphicsLayoutWidget()
+        self.image_widget = LiveLayoutWidget()
         self.image_widget.setObjectName("reconstructionImage")
         self.image_widget.setBackground(background)
         self.image_widget.ci.setContentsMargins(2, 2, 2, 2)
