@@ -1,6 +1,7 @@
 """Overhead of the trainer (all probes on) against a plain PyTorch loop doing the same job on the same module and data.
 
-Run on demand: ``python tests/benchmarks/bench_overhead.py [--pairs N] [--chunk N] [--threads N] [--plain-skips-validation]``.
+Run on demand: ``python tests/benchmarks/bench_overhead.py [--pairs N] [--chunk N] [--threads N]
+[--plain-skips-validation]``.
 For each network it prints steps per second of both and their ratio (trainer / plain; the target is at
 least 0.9). Both loops build the same module from the same seed and draw the same batches from the
 same in-memory tensors with the same optimiser; the plain loop does forward, loss, backward, step and
@@ -172,7 +173,7 @@ def main() -> int:
              ("convnetjs-shapes", convnetjs_mnist())]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {args.repeats} measurements of "
           f"{args.pairs} alternating chunks of {args.chunk} steps per loop; the plain loop "
-          f"{'never validates' if args.plain_skips_validation else 'validates at each epoch end, as the exported script'}")
+          f"{'never validates' if args.plain_skips_validation else 'validates each epoch, as the exported script'}")
     print(f"{'network':<18} {'plain steps/s':>14} {'trainer steps/s':>16} {'ratio':>7}   ratios measured")
     worst = float("inf")
     for name, doc in cases:
