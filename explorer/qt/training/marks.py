@@ -7,8 +7,8 @@ one polyline and one ``drawPoints`` with a round pen; :class:`Bars` fills one re
 Both keep the ``opts`` keys the legend and the tests read. PlotDataItem, a wrapper of a curve and a
 scatter item that re-derives clipping, downsampling and bounds at every ``setData``, cost the loss
 view about 3.7 ms of the GUI thread per delivery (hidden, 11.7 -> 8.0 ms); :class:`Line` draws a
-training curve as one polyline, thinned to its peaks beyond ``Line.MOST_POINTS``. :class:`Image` is pyqtgraph's ImageItem
-with its picture kept in a format Qt scales quickly.
+training curve as one polyline, thinned to its peaks beyond two points per pixel column. :class:`Image` is
+pyqtgraph's ImageItem with its picture kept in a format Qt scales quickly.
 """
 
 from __future__ import annotations
@@ -130,19 +130,30 @@ class Dots(pg.GraphicsObject):
 class Line(Dots):
     """A curve of many points (a loss or accuracy per step): one polyline, no dots.
 
-    Beyond ``MOST_POINTS`` points the drawn line keeps each bucket's lowest and highest value
-    (pyqtgraph's "peak" downsampling), so spikes stay visible at any length; ``getData`` still
-    gives every point.
+    Beyond two points per pixel column of its view the drawn line keeps each column's lowest and
+    highest value (pyqtgraph's "peak" downsampling at the screen's resolution), so spikes stay
+    visible at any length and the polyline costs what the plot's width allows, not what the run's
+    length does; ``getData`` still gives every point. Measured offscreen, the loss and accuracy
+    plots of a 12,000-step run (330 pixels wide) repainted in 2.7 ms at a fixed 4,096 points, in
+    1.0 ms at 660. Thinned when the data are set; a view widened later shows the next data set at
+    its new width.
     """
 
-    MOST_POINTS = 4096  # two per bucket, 2,048 buckets: more than a plot's width in pixels
+    MOST_POINTS = 4096   # two per bucket: the most ever drawn, whatever the width
+    LEAST_BUCKETS = 128  # a view not laid out yet (no width) still thins to this many
 
     def __init__(self, colour: QColor, *, name: str | None = None) -> None:
         super().__init__(colour, symbol=None, name=name)
 
+    def buckets(self) -> int:
+        """Buckets of the peak thinning: one per pixel column of the view, within the bounds above."""
+        view = self.getViewBox()
+        width = view.width() if view is not None else 0.0
+        return int(min(self.MOST_POINTS // 2, max(self.LEAST_BUCKETS, width)))
+
     def _shown(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        buckets = self.MOST_POINTS // 2
-        if len(x) <= self.MOST_POINTS:
+        buckets = self.buckets()
+        if len(x) <= 2 * buckets:
             return x, y
         size = -(-len(x) // buckets)  # ceiling: every bucket but the last is full
         full = len(x) // size * size
