@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from .plotting import VALIDATION, pen
+from .plotting import VALIDATION, cache_drawing, pen
 
 
 HIGHEST = 0.62  # the label's middle at most this far up the line
@@ -29,6 +29,7 @@ class BestValidationMark:
                                     label="", labelOpts={"position": HIGHEST, "color": VALIDATION, "fill": fill,
                                                          "anchors": [(0, 0.5), (0, 0.5)]})
         self.line.setZValue(5)
+        cache_drawing(self.line.label)  # text over live curves: a pixmap, redrawn when it changes
         self.line.setVisible(False)
         plot.addItem(self.line, ignoreBounds=True)
         self.plot = plot

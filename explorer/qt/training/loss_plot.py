@@ -20,7 +20,7 @@ from explorer.training.snapshots import StepSnapshot, ValidationSnapshot
 from .best_mark import BestValidationMark
 from .marks import Dots, Line
 from .plotting import (ACCURACY, FADED, LOSS, SMOOTH, VALIDATION, Extent, GrowingSeries, Smoother, background_colours, blend,
-                       nice_ceiling, pen,
+                       cache_drawing, nice_ceiling, pen,
                        plot_widget, sticky_range, style_plot)
 
 MAX_EARLIER_RUNS = 4
@@ -46,6 +46,7 @@ class _Curve:
             plot.addItem(self.item)
         if name and plot.legend is not None:  # PlotItem lists only its own data items by itself
             plot.legend.addItem(self.item, name)
+            cache_drawing(plot.legend)
         self.dirty = False
 
     def extend(self, x, y) -> None:
@@ -258,6 +259,7 @@ class LossView(QWidget):
             if name is not None:
                 if show:
                     self.legend.addItem(curve.item, name)
+                    cache_drawing(self.legend)
                 else:
                     self.legend.removeItem(curve.item)
 

@@ -235,6 +235,15 @@ def style_plot(plot: pg.PlotItem, widget: QWidget, *, left: str = "", bottom: st
     plot.setMenuEnabled(False)
 
 
+def cache_drawing(item: QGraphicsItem) -> None:
+    """Keep ``item`` and its children as pixmaps, redrawn only when they change: for the legend and labels
+    over live curves, which otherwise are drawn again at every repaint of the curves under them (a
+    legend of three entries and the lowest-validation label were 0.15-0.35 ms of the loss plot's 0.8 ms)."""
+    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    for child in item.childItems():
+        cache_drawing(child)
+
+
 def plot_widget(name: str, theme_from: QWidget) -> pg.PlotWidget:
     """A PlotWidget called ``name`` on the theme's background (pyqtgraph's default is black), painted
     without the GIL (:mod:`.live_widgets`)."""
