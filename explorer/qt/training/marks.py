@@ -114,8 +114,8 @@ class Dots(pg.GraphicsObject):
 
     def viewTransformChanged(self) -> None:  # noqa: N802  (pyqtgraph's name: the view's range or size moved)
         super().viewTransformChanged()
+        self.prepareGeometryChange()  # before the rect changes: Qt reads the old one here
         self._rect = None
-        self.prepareGeometryChange()
 
     def paint(self, painter: QPainter, *args) -> None:
         if self._polygon.isEmpty():
