@@ -28,6 +28,7 @@ from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot
 
 from .boundary_view import BoundaryView
 from .compare_curves import RUN_COLOURS, ComparisonCurves
+from .drawing import queue_stages
 from .feature_map_view import FeatureMapView
 from .gradient_plot import GradientView
 from .worker import EndSnapshot, SnapshotBatch, SnapshotMailbox, TrainingRun
@@ -263,12 +264,7 @@ class CompareWindow(QWidget):
             if self._pictures[name]:
                 due.append(f"pictures {name}")
         self._drawn.append(batch)
-        for stage in due + ["status"]:
-            if stage not in self._stages:
-                self._stages.append(stage)
-        self._stages.sort(key=STAGES.index)
-        if not self._stage_timer.isActive():
-            self._stage_timer.start()
+        queue_stages(self._stages, due + ["status"], STAGES, self._stage_timer)
 
     def flush_drawing(self) -> None:
         """Draw every queued stage now (the run ended, or a test wants the pictures)."""

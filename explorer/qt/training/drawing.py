@@ -21,6 +21,18 @@ from .worker import SnapshotBatch
 SHARED_PICTURES = ("feature_maps", "activation", "boundary")  # SnapshotBatch fields drawn by the shared views
 
 
+def queue_stages(queue: list, due, order, timer: QTimer) -> None:
+    """Add the ``due`` stages not queued yet to ``queue``, keep it in ``order`` (a drawing that reports the
+    batches as drawn stays last), and start ``timer``, which runs one stage per turn of the event loop.
+    The panel's drawing and the comparison window's share it."""
+    for stage in due:
+        if stage not in queue:
+            queue.append(stage)
+    queue.sort(key=list(order).index)
+    if not timer.isActive():
+        timer.start()
+
+
 class StagedDrawing(QObject):
     """Draws :class:`SnapshotBatch` es into ``views`` and ``progress`` in stages; ``batch_drawn`` after each."""
 
@@ -69,12 +81,7 @@ class StagedDrawing(QObject):
         self.latest_pictures.update(self._pictures)
         self._taken.append(batch)
         order = self._order()
-        for stage in order:
-            if stage not in self.stages:
-                self.stages.append(stage)
-        self.stages.sort(key=order.index)
-        if not self.timer.isActive():
-            self.timer.start()
+        queue_stages(self.stages, order, order, self.timer)
 
     def _order(self) -> list:
         if self.frozen:
