@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from explorer.qt.steady_label import SteadyLabel
 from explorer.training.snapshots import ActivationSnapshot
 
 COLUMNS = ("Layer", "Mean", "Std", "Saturated", "Dead", "|W|")
@@ -48,7 +49,8 @@ class ActivationView(QWidget):
         for i, name in enumerate(COLUMNS):
             if name in headers:
                 self.table.horizontalHeaderItem(i).setToolTip(headers[name])
-        self.note = QLabel("Statistics appear a few steps into training.", objectName="activationNote")
+        self.note = SteadyLabel("Statistics appear a few steps into training.",
+                                "At step 00000000. Shaded: many saturated or dead units.", objectName="activationNote")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)

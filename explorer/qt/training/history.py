@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
+from explorer.qt.steady_label import SteadyLabel
 from explorer.export.animation import heatmap_animation, write_animation
 from explorer.export.errors import ExportError
 from explorer.training.history import DEFAULT_CAP_BYTES, Frame, RunHistory, megabytes
@@ -56,7 +57,7 @@ class PanelHistory(QObject):
         self.panel = panel
         self.store = RunHistory(int(os.environ.get("NN_EXPLORER_HISTORY_MB", 0)) * 2 ** 20 or cap_bytes)
         self.bar = HistoryBar()
-        self.status_label = QLabel(objectName="historyMemory")
+        self.status_label = SteadyLabel("", self._status_text(self.store.cap_bytes), objectName="historyMemory")
         self.status_label.setToolTip("Memory the history of the run's pictures takes, and its cap")
         self.shown: int | None = None   # the frame on screen; None: live
         self.last_message: str | None = None  # the last "history full" message, for tests
@@ -163,8 +164,10 @@ class PanelHistory(QObject):
         self._sync_bar()
 
     def _update_status(self) -> None:
-        store = self.store
-        self.status_label.setText(f"History {store.nbytes / 2 ** 20:.1f} of {megabytes(store.cap_bytes)}")
+        self.status_label.setText(self._status_text(self.store.nbytes))
+
+    def _status_text(self, nbytes: int) -> str:
+        return f"History {nbytes / 2 ** 20:.1f} of {megabytes(self.store.cap_bytes)}"
 
     # Animations ------------------------------------------------------------------------------------
 

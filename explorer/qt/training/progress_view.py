@@ -8,6 +8,7 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from explorer.qt.steady_label import SteadyLabel
 from explorer.training.snapshots import StepSnapshot
 
 LABELS_INTERVAL = 0.25  # s between updates of the figures while running
@@ -25,11 +26,12 @@ class ProgressView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingProgressView")
-        self.epoch_label = QLabel("Epoch –", objectName="epochLabel")
-        self.step_label = QLabel("Step 0", objectName="stepLabel")
-        self.rate_label = QLabel("– steps/s", objectName="rateLabel")
-        self.elapsed_label = QLabel("0:00", objectName="elapsedLabel")
-        self.lr_label = QLabel("", objectName="lrLabel")
+        # Fixed sizes: a figure that changes does not lay the window out again (see SteadyLabel).
+        self.epoch_label = SteadyLabel("Epoch –", "Epoch 00000 of 00000", objectName="epochLabel")
+        self.step_label = SteadyLabel("Step 0", "Step 00000000", objectName="stepLabel")
+        self.rate_label = SteadyLabel("– steps/s", "00000 steps/s", objectName="rateLabel")
+        self.elapsed_label = SteadyLabel("0:00", "000:00", objectName="elapsedLabel")
+        self.lr_label = SteadyLabel("", "lr 0.0001 · batch 0000", objectName="lrLabel")
         self.lr_label.setToolTip("The learning rate and batch size the last step used")
         self.bar = QProgressBar(objectName="trainingProgress")
         self.bar.setRange(0, 100)
