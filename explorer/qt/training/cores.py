@@ -17,6 +17,9 @@ What was measured with ``tests/benchmarks/bench_responsiveness.py`` on a 2-core 
   lenet-shapes fell from ~110 steps/s to 3 (one thread kept ~90). So the worker trains under
   :func:`explorer.training.threads.governed`, on the cores other programs leave free, as the
   command line does.
+* While the window draws, a training step pauses longer than libgomp's default spin (about 7 ms)
+  and its helper threads fell asleep, slow to wake: they spin about 0.85 s instead
+  (:func:`explorer.training.threads.spin_between_operations`, set before torch loads).
 * Python's GIL switch interval stays at its default (5 ms): a shorter one let the GUI thread's
   drawing interrupt the training thread more often and cost training speed (window/headless
   0.86 at 5 ms, 0.80 at 1 ms, 0.72 at 0.2 ms, in alternating rounds on 2 cores).

@@ -17,9 +17,9 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
-from explorer.qt.steady_label import SteadyLabel
 from explorer.export.animation import heatmap_animation, write_animation
 from explorer.export.errors import ExportError
+from explorer.qt.steady_label import SteadyLabel
 from explorer.training.history import DEFAULT_CAP_BYTES, Frame, RunHistory, megabytes
 
 from .drawing import SHARED_PICTURES
