@@ -15,7 +15,6 @@ from .commands import info as info_command
 from .commands import presets as presets_command
 from .commands import train as train_command
 from .commands.exits import EXIT_FAILED, fail
-from .training.threads import spin_between_operations
 
 # Sub-command modules: each has ``add_parser(subparsers)`` and ``run(args) -> int``. They import torch
 # only when they run, so a broken torch is reported by the command that needs it, not hidden.
@@ -58,7 +57,6 @@ def tolerate_narrow_consoles() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     tolerate_narrow_consoles()
-    spin_between_operations()  # before any command loads torch: headless and window train alike
     parser = build_parser()
     if argv and argv[0] in parser._subparsers._group_actions[0].choices:  # type: ignore[union-attr]
         args = parser.parse_args(argv)

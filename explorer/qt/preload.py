@@ -18,9 +18,6 @@ LAZY_TORCH_MODULES = ("torch._dynamo", "torch.profiler._cupti_monitor")
 
 def import_torch_first() -> None:
     """Import torch and the modules it would import lazily while training."""
-    from explorer.training.threads import spin_between_operations
-
-    spin_between_operations()  # read by OpenMP when torch loads
     import torch  # noqa: F401
 
     for name in LAZY_TORCH_MODULES:

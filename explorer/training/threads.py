@@ -10,10 +10,6 @@ window's worker and the command line share one guard.
 
 /proc/stat counts the whole machine as the kernel sees it; in a container that shares a host's
 cores it also counts the other containers' load, which is what the spinning threads contend with.
-
-How long a helper spins before it sleeps is set once, before torch loads
-(:func:`spin_between_operations`): libgomp's default of about 7 ms here is shorter than the pauses a
-training step has while the window draws, and a helper that fell asleep is slow to wake.
 """
 
 from __future__ import annotations
@@ -24,25 +20,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
-
-
-# libgomp spin iterations before a waiting helper thread sleeps: about 0.85 s on this machine
-# (measured: CPU a process used after its last parallel operation), against 300,000 (about 7 ms) by
-# default. With the window drawing, lenet-shapes trained at 0.81-0.93 of the headless speed (median
-# 0.90 over six runs) against 0.78-0.85 (median 0.80 over five) with the default, in alternating
-# runs on 2 cores; the headless trainer alone ran the same either way (paired ratios 0.75-1.17 around
-# 1). A paused run's helpers spin for that 0.85 s and then sleep.
-OPENMP_SPIN_COUNT = 30_000_000
-
-
-def spin_between_operations() -> None:
-    """Before torch is imported: OpenMP's helper threads wait longer, spinning, for the next operation.
-
-    A spin count the user set (``GOMP_SPINCOUNT``, ``OMP_WAIT_POLICY``) stays; once torch is
-    loaded libgomp has read its settings, so a later call changes nothing.
-    """
-    if "GOMP_SPINCOUNT" not in os.environ and "OMP_WAIT_POLICY" not in os.environ:
-        os.environ["GOMP_SPINCOUNT"] = str(OPENMP_SPIN_COUNT)
 
 
 def _busy_cpu_seconds() -> float | None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import torch
@@ -62,42 +59,3 @@ def test_governed_applies_a_smaller_most_from_the_first_snapshot():
         assert seen == [1, 1] and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
-
-
-def test_spinning_is_set_before_torch_loads_and_a_users_choice_stays(monkeypatch):
-    from explorer.training.threads import OPENMP_SPIN_COUNT, spin_between_operations
-
-    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
-    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
-    spin_between_operations()
-    assert os.environ["GOMP_SPINCOUNT"] == str(OPENMP_SPIN_COUNT)
-    monkeypatch.setenv("GOMP_SPINCOUNT", "1000")
-    spin_between_operations()
-    assert os.environ["GOMP_SPINCOUNT"] == "1000"
-    monkeypatch.delenv("GOMP_SPINCOUNT")
-    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
-    spin_between_operations()
-    assert "GOMP_SPINCOUNT" not in os.environ
-
-
-def test_the_command_line_and_the_window_set_the_spin_count_before_torch_loads():
-    """In a fresh interpreter: the CLI's entry and the window's preload set it while torch is not loaded yet."""
-    probe = ("import os, sys\n"
-             "import explorer.training.threads as threads\n"
-             "seen = []\n"
-             "original = threads.spin_between_operations\n"
-             "def spy():\n"
-             "    seen.append('torch' in sys.modules)\n"
-             "    original()\n"
-             "threads.spin_between_operations = spy\n"
-             "import explorer.cli as cli\n"
-             "cli.main(['presets'])\n"
-             "from explorer.qt.preload import import_torch_first\n"
-             "import_torch_first()\n"
-             "print(seen, os.environ.get('GOMP_SPINCOUNT'))\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")}
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120,
-                         cwd=Path(__file__).resolve().parents[2])
-    assert out.returncode == 0, out.stderr
-    last = out.stdout.strip().splitlines()[-1]
-    assert last == f"[False, False] {30_000_000}", last  # called twice, torch not loaded either time
