@@ -17,9 +17,10 @@ What was measured with ``tests/benchmarks/bench_responsiveness.py`` on a 2-core 
   lenet-shapes fell from ~110 steps/s to 3 (one thread kept ~90). So the worker trains under
   :func:`explorer.training.threads.governed`, on the cores other programs leave free, as the
   command line does.
-* While the window draws, a training step pauses longer than libgomp's default spin (about 7 ms)
-  and its helper threads fell asleep, slow to wake: they spin about 0.85 s instead
-  (:func:`explorer.training.threads.spin_between_operations`, set before torch loads).
+* A longer OpenMP spin (GOMP_SPINCOUNT 30 M, about 0.85 s against the default 7 ms) seemed to help
+  the window (0.88-0.93 of headless against 0.78-0.85), but that was the benchmark: a paused run's
+  helpers kept spinning into the other's turn. With both sides spinning, the slices alternated
+  0.5 / 1.0 by order, so the default stays.
 * Python's GIL switch interval stays at its default (5 ms): a shorter one let the GUI thread's
   drawing interrupt the training thread more often and cost training speed (window/headless
   0.86 at 5 ms, 0.80 at 1 ms, 0.72 at 0.2 ms, in alternating rounds on 2 cores).
