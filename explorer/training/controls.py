@@ -38,6 +38,11 @@ class RunControls(ABC):
         return self._paused
 
     @property
+    def paused_seconds(self) -> float:
+        """Seconds this run has spent paused so far (grows when a pause ends)."""
+        return self._paused_for
+
+    @property
     def probe_index(self) -> int:
         return self._probe_index
 

@@ -61,13 +61,24 @@ class ThreadGovernor:
         self.period, self.drop_at, self.restore_below = period, drop_at, restore_below
         self._busy, self._own, self._clock = busy, own, clock
         self._mark = self._measure()
+        self._paused_seconds = 0.0
 
     def _measure(self) -> tuple[float, float | None, float]:
         return self._clock(), self._busy(), self._own()
 
-    def poll(self) -> int | None:
-        """The thread count to switch to now, or None to keep the current one."""
+    def poll(self, paused_seconds: float = 0.0) -> int | None:
+        """The thread count to switch to now, or None to keep the current one.
+
+        ``paused_seconds``: the run's time paused so far (:attr:`RunControls.paused_seconds`). When it
+        grew since the last measurement, the run waited meanwhile, and what other programs did then says
+        nothing about the cores now (a paused window beside another trainer dropped to one thread for a
+        second at every resume): the measurement starts again.
+        """
         if self.most == 1 or self._mark[1] is None:
+            return None
+        if paused_seconds != self._paused_seconds:
+            self._paused_seconds = paused_seconds
+            self._mark = self._measure()
             return None
         now = self._clock()
         if now - self._mark[0] < self.period:

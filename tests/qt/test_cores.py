@@ -71,6 +71,21 @@ def test_the_governor_trains_on_the_cores_other_programs_leave_free():
     assert governor.poll() == 2
 
 
+def test_the_governor_does_not_judge_the_cores_by_a_pause():
+    machine = FakeMachine()
+    governor = make_governor(machine, 2)
+    machine.run(1.0, ours=2.0, others=0.0)
+    assert governor.poll(0.0) is None
+    machine.run(0.5, ours=2.0, others=0.0)
+    machine.run(3.0, ours=0.0, others=2.0)              # paused while another program trained
+    machine.run(0.1, ours=2.0, others=0.0)              # resumed, that program paused in turn
+    assert governor.poll(3.0) is None and governor.threads == 2
+    machine.run(1.0, ours=2.0, others=0.0)
+    assert governor.poll(3.0) is None and governor.threads == 2
+    machine.run(1.0, ours=1.0, others=1.0)              # contention after the pause still counts
+    assert governor.poll(3.0) == 1
+
+
 def test_the_governor_keeps_whole_free_cores_on_a_bigger_machine():
     machine = FakeMachine()
     governor = make_governor(machine, 8)

@@ -91,6 +91,23 @@ def test_pause_resume_and_stop_while_running(trainer):
     consumer.join()
 
 
+def test_paused_seconds_grow_only_with_a_pause(trainer):
+    consumer = Consumer(trainer)
+    consumer.next_of(StepSnapshot)
+    assert trainer.paused_seconds == 0.0  # running: no pause yet
+    trainer.pause()
+    assert trainer.wait_idle(TIMEOUT)
+    consumer.drain()  # the steps before the pause
+    trainer.resume()
+    consumer.next_of(StepSnapshot)
+    after = trainer.paused_seconds
+    assert after > 0.0
+    consumer.next_of(StepSnapshot)
+    assert trainer.paused_seconds == after  # training on adds nothing
+    trainer.stop()
+    consumer.join()
+
+
 def test_stop_while_paused(trainer):
     trainer.pause()
     consumer = Consumer(trainer)

@@ -135,7 +135,8 @@ class TrainingWorker(QObject):
                 governor = ThreadGovernor(self._torch_threads)
             generator = self._trainer.run()
             for snap in generator:
-                if governor is not None and (threads := governor.poll()) is not None:
+                paused = getattr(self._trainer, "paused_seconds", 0.0)
+                if governor is not None and (threads := governor.poll(paused)) is not None:
                     torch.set_num_threads(threads)  # other programs took or gave back cores
                 step = getattr(snap, "step", step)
                 self._put(snap)
