@@ -40,3 +40,37 @@ def test_a_wider_view_draws_more_points_and_a_short_curve_all_of_them(qtbot):
     assert len(wide._shown_x) > 2 * len(narrow._shown_x) > 0
     short, x, _ = shown_line(qtbot, 300, 200)
     assert np.array_equal(short._shown_x, x)
+
+
+def _pixels(item) -> np.ndarray:
+    import pyqtgraph.functions as fn
+    from PySide6.QtGui import QImage
+
+    item.render()
+    image = item.qimage.convertToFormat(QImage.Format.Format_ARGB32)  # held while its pixels are copied
+    return fn.ndarray_from_qimage(image).copy()
+
+
+def test_an_image_is_coloured_as_pyqtgraph_colours_it_and_nan_stays_transparent(qtbot):
+    import pyqtgraph as pg
+
+    from explorer.qt.training.marks import Image
+    from explorer.qt.training.plotting import lookup_table
+
+    values = np.random.default_rng(0).normal(size=(7, 40)).astype(np.float32)
+    values[0, 0], values[1, 1], values[2, 5] = 5.0, -5.0, np.nan  # beyond both levels, and missing
+    lut = lookup_table("viridis")
+    ours, theirs = Image(axisOrder="row-major"), pg.ImageItem(axisOrder="row-major")
+    for item in (ours, theirs):
+        item.setLookupTable(lut)
+        item.setImage(values, levels=(-1.5, 2.0), autoLevels=False)
+    a, b = _pixels(ours), _pixels(theirs)
+    assert a.shape == b.shape == (7, 40, 4)
+    seen = ~np.isnan(values)
+    assert np.array_equal(a[seen], b[seen])
+    assert a[2, 5, 3] == 0 and b[2, 5, 3] == 0  # alpha: the missing value shows the background
+
+    flat = Image(axisOrder="row-major")  # equal levels: every value takes the table's first colour
+    flat.setLookupTable(lut)
+    flat.setImage(np.ones((2, 3), dtype=np.float32), levels=(1.0, 1.0), autoLevels=False)
+    assert (_pixels(flat)[..., :3] == lut[0][::-1]).all()
