@@ -28,7 +28,7 @@ from explorer.training.snapshots import DoneSnapshot, ErrorSnapshot
 
 from .boundary_view import BoundaryView
 from .compare_curves import RUN_COLOURS, ComparisonCurves
-from .drawing import queue_stages
+from .drawing import queue_stages, run_stages
 from .feature_map_view import FeatureMapView
 from .gradient_plot import GradientView
 from .worker import EndSnapshot, SnapshotBatch, SnapshotMailbox, TrainingRun
@@ -70,11 +70,12 @@ class PairMailbox:
             announce, self._announced = not self._announced, True
             return announce
 
-    def take(self) -> PairBatch:
+    def take(self, *, again: bool = False) -> PairBatch:
+        """Everything waiting for both runs; ``again`` as for :meth:`SnapshotMailbox.take`."""
         with self._lock:
             batch = PairBatch({name: box.take() for name, box in self._boxes.items()}, self._end)
             self._end = None
-            self._announced = False
+            self._announced = again and bool(batch)
             return batch
 
 
@@ -196,12 +197,12 @@ class CompareWindow(QWidget):
         layout.addWidget(splitter, 1)
         self.resize(1280, 760)
 
-        # A delivery is taken in at once and drawn one view per turn of the event loop (as the panel's
-        # StagedDrawing does): drawn in one go, the two runs' views held the event loop 25 ms at the 99th percentile.
+        # A delivery is taken in at once and drawn in turns of the event loop (as the panel's StagedDrawing
+        # does): drawn in one go, the two runs' views held the event loop 25 ms at the 99th percentile.
         self._stages: list[str] = []
         self._pictures: dict[str, dict] = {name: {} for name in RUNS}
         self._drawn: list[PairBatch] = []
-        self._stage_timer = QTimer(self, singleShot=True, interval=1)
+        self._stage_timer = QTimer(self, singleShot=True, interval=0)
         self._stage_timer.timeout.connect(self._next_stage)
 
         mailbox = PairMailbox()
@@ -273,10 +274,7 @@ class CompareWindow(QWidget):
             self._draw(self._stages.pop(0))
 
     def _next_stage(self) -> None:
-        if self._stages:
-            self._draw(self._stages.pop(0))
-        if self._stages:
-            self._stage_timer.start()
+        run_stages(self._stages, self._draw, self._stage_timer)
 
     def _draw(self, stage: str) -> None:
         kind, _, name = stage.partition(" ")

@@ -96,11 +96,16 @@ class SnapshotMailbox:
             announce, self._announced = not self._announced, True
             return announce
 
-    def take(self) -> SnapshotBatch:
-        """Everything waiting, emptying the mailbox."""
+    def take(self, *, again: bool = False) -> SnapshotBatch:
+        """Everything waiting, emptying the mailbox.
+
+        ``again``: the GUI comes back by itself after an interval when it found something, so the
+        snapshots put meanwhile need not announce themselves (one wake-up of the GUI thread per
+        delivery, not two); found empty, the next snapshot announces itself again.
+        """
         with self._lock:
             batch, self._batch = self._batch, SnapshotBatch()
-            self._announced = False
+            self._announced = again and bool(batch)
             return batch
 
 
@@ -312,10 +317,12 @@ class TrainingRun(QObject):
     def _drain(self) -> None:
         self._adapt_interval()
         self._last_drain = time.monotonic()
-        batch = self._mailbox.take()
+        batch = self._mailbox.take(again=True)
         if batch.end is not None:
             self._end_seen = batch.end
         if batch:
+            if batch.end is None:  # more is coming: collect it after the interval, unannounced
+                self._drain_timer.start(self.interval_ms)
             self.batch_ready.emit(batch)
 
     @Slot()
@@ -323,8 +330,8 @@ class TrainingRun(QObject):
         if self._thread is None:  # already finished (shutdown() and the queued signal both land here)
             return
         self._thread.wait()  # the worker has returned; the thread ends within moments
-        self._drain_timer.stop()
         self._drain()
+        self._drain_timer.stop()
         self._finish(self._end_seen or DoneSnapshot(step=0, reason="stopped"))
 
     def _finish(self, end: EndSnapshot) -> None:
