@@ -9,12 +9,13 @@ the window shows it and training goes on.
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QObject, QPoint, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QAbstractScrollArea, QFileDialog, QGraphicsItem, QMenu, QWidget
@@ -173,22 +174,20 @@ class ViewMenus(QObject):
         self.views = views            # name -> view widget (each holds one or more pg.GraphicsView)
         self.history = history        # a PanelHistory, or None
         self.chosen_path: Path | None = None  # tests set it to skip the dialog
-        self._owners: dict[QObject, tuple[str, QWidget]] = {}
+        # Qt's custom context menu signal, not an event filter: a filter on the views called Python for
+        # every event they get, their repaints while training too. The widget that takes the right
+        # click is the view itself, or the scroll area whose viewport it lands on (a plot, a table).
         for name, view in views.items():
             for graphics in view.findChildren(pg.GraphicsView) or [view]:
-                target = graphics.viewport() if isinstance(graphics, QAbstractScrollArea) else graphics
-                for watched in {target, *(w.viewport() for w in graphics.findChildren(QAbstractScrollArea))}:
-                    watched.installEventFilter(self)
-                    self._owners[watched] = (name, graphics)
+                for target in {graphics, *graphics.findChildren(QAbstractScrollArea)}:
+                    target.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                    target.customContextMenuRequested.connect(partial(self._popup, name, graphics, target))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
-        if event.type() == QEvent.Type.ContextMenu and watched in self._owners:
-            name, graphics = self._owners[watched]
-            menu = self.menu_for(name, graphics)
-            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            menu.popup(event.globalPos())
-            return True
-        return super().eventFilter(watched, event)
+    def _popup(self, name: str, graphics: QWidget, target: QWidget, pos: QPoint) -> None:
+        menu = self.menu_for(name, graphics)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        origin = target.viewport() if isinstance(target, QAbstractScrollArea) else target
+        menu.popup(origin.mapToGlobal(pos))
 
     def graphics_of(self, name: str) -> QWidget:
         """What ``name``'s PNG and SVG show: its first pyqtgraph view, or the whole view (a table)."""

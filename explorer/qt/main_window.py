@@ -37,6 +37,10 @@ LOCK_BANNER = "Training: the network is locked while it runs (you can still move
 
 class MainWindow(QMainWindow):
     document_replaced = Signal(object)  # the new Document, after New or Open
+    # Closed or hidden by the program (a minimised window's hide is spontaneous and does not count): what
+    # runs with the window stops. A signal, not an event filter on the window, which would call Python for
+    # every event the window gets (about twenty per delivery of snapshots while training).
+    hidden = Signal()
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None,
                  recovery_dir: str | os.PathLike | None = None):
@@ -588,6 +592,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
+
+    def hideEvent(self, event) -> None:  # noqa: N802  (Qt's name)
+        super().hideEvent(event)
+        if not event.spontaneous():
+            self.hidden.emit()
 
     def closeEvent(self, event) -> None:
         if not self.confirm_discard():

@@ -157,10 +157,18 @@ def test_the_menu_is_offered_on_a_right_click(window, docked_panel, qtbot):
     from PySide6.QtGui import QContextMenuEvent
     from PySide6.QtWidgets import QApplication, QMenu
 
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QAbstractScrollArea
+
     graphics = docked_panel.view_menus.graphics_of("loss")
-    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(20, 20), graphics.mapToGlobal(QPoint(20, 20)))
-    QApplication.sendEvent(graphics.viewport(), event)
-    menu = window.findChild(QMenu, "viewExportMenu")
-    assert menu is not None and [a.text() for a in menu.actions() if a.text()][:2] == ["Save as PNG…", "Save as SVG…"]
-    menu.close()
     assert isinstance(graphics, pg.GraphicsView)
+    table = docked_panel.views.activation_view.findChildren(QAbstractScrollArea)[0]  # a table, not a plot
+    for clicked in (graphics.viewport(), table.viewport()):
+        event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(20, 20), clicked.mapToGlobal(QPoint(20, 20)))
+        QApplication.sendEvent(clicked, event)
+        menu = window.findChild(QMenu, "viewExportMenu")
+        assert menu is not None and [a.text() for a in menu.actions() if a.text()][:2] == ["Save as PNG…",
+                                                                                            "Save as SVG…"]
+        menu.close()  # deleted on close: the next right click must make its own
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert window.findChild(QMenu, "viewExportMenu") is None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
                                QGridLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget)
@@ -179,7 +179,7 @@ class CompareLauncher(QObject):
         self.window, self.panel = window, panel
         self.windows: list[CompareWindow] = []
         self.last_error = ""
-        window.installEventFilter(self)
+        window.hidden.connect(self._on_window_hidden)
 
     def compare(self, variant: Document | None = None, *, start: bool = True) -> CompareWindow | None:
         """Open a comparison of the window's network (A) with ``variant`` (B; None: ask). None, with the reason
@@ -224,12 +224,11 @@ class CompareLauncher(QObject):
         for compare in self.windows:
             compare.shutdown()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
-        if watched is self.window and event.type() == QEvent.Type.Hide and not event.spontaneous():
-            self.shutdown()
-            for compare in self.windows:
-                compare.close()
-        return super().eventFilter(watched, event)
+    def _on_window_hidden(self) -> None:
+        """The main window closed: its comparisons stop and close with it."""
+        self.shutdown()
+        for compare in self.windows:
+            compare.close()
 
 
 def install(window, panel) -> CompareLauncher:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
@@ -161,15 +161,9 @@ class TrainingPanel(QWidget):
             self.history)  # the plots' right-click menu: PNG, SVG, the history as GIF
         window.document_replaced.connect(self.set_document)
         window.scene.node_clicked.connect(self.on_node_clicked)
-        window.installEventFilter(self)
+        window.hidden.connect(self.shutdown)  # a closed window stops its training
         self.gradient_view.tint_check.setEnabled(True)
         self.set_document(window.document)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802  (Qt's name)
-        # A closed window is hidden (a minimised one gets a spontaneous hide): stop training with it.
-        if watched is self.window and event.type() == QEvent.Type.Hide and not event.spontaneous():
-            self.shutdown()
-        return super().eventFilter(watched, event)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.shutdown()
