@@ -31,6 +31,9 @@ class HistoryBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("historyBar")
+        # Opaque: the slider moves at every delivery while training, and a see-through bar had the dock
+        # behind it (its frame and title drawn by the style) repainted each time.
+        self.setAutoFillBackground(True)
         self.slider = QSlider(Qt.Orientation.Horizontal, objectName="historySlider")
         self.slider.setRange(0, 0)
         self.slider.setToolTip("Drag back through the run's pictures; training goes on meanwhile")

@@ -25,6 +25,7 @@ class ProgressView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAutoFillBackground(True)  # opaque: its figures change while training (see HistoryBar)
         self.setObjectName("trainingProgressView")
         # Fixed sizes: a figure that changes does not lay the window out again (see SteadyLabel).
         self.epoch_label = SteadyLabel("Epoch –", "Epoch 00000 of 00000", objectName="epochLabel")
