@@ -6,6 +6,8 @@ were costly; in stages, the window can react between any two turns. But each tur
 thread, and each wake-up takes a core from a training thread mid-operation, whose partner then
 waits for it: on 2 cores, a thread taking 10 % of a core in 1 ms bursts every 10 ms cost training
 13 %, in 9 ms bursts every 100 ms 6 %. So the stages that fit in the budget are drawn in one turn.
+The price is the event loop's delay: a 10 ms timer's 99th percentile gap went from about 13 ms to
+17-18 ms in bench_responsiveness (target under 20).
 Every stage is due again when a batch lands, the ones already drawn for an earlier batch too (a
 batch landing while stages are queued has steps the drawn curves lack); stages run in a fixed
 order, so the progress stage, which reports the batches as drawn, always runs last.
