@@ -17,7 +17,11 @@ It reports:
   follow the drift more closely than slices of 2 s: with the window drawing nothing and no probes,
   two runs of 48 short slices gave 0.97 and 0.99, where two of 14 long ones gave 0.88 and 1.04.
   The ratio is of the total steps over the total training time of each, the first slice of each
-  (warm-up) left out; the median of the slices' own ratios is printed beside it as a check on noise.
+  (warm-up) left out; the median of the slices' own ratios is printed beside it as a check on noise;
+* where the window's training thread spends its time (time_split.py): steps at their typical length,
+  the steps' excess over it (held up by the GUI thread's drawing: on 2 cores about one for one with
+  the GUI thread's busy time, whatever the GIL switch interval), each probe, validation. The headless
+  trainer's typical step is as long as the window's; its excess is about 1.5 %.
 
 The window's process is set up as ``nn-explorer`` sets itself up (torch first, the GUI thread's
 torch serial, the panel attached: see explorer/qt/app.py).
@@ -49,6 +53,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 
 from explorer.qt.preload import import_torch_first  # noqa: E402
+from time_split import SnapshotClock, describe, time_split  # noqa: E402
 
 import_torch_first()  # before any QApplication: pytorch #11326
 import torch  # noqa: E402
@@ -180,6 +185,7 @@ class WindowBench:
         from explorer.qt.collector import freeze_startup_objects
 
         freeze_startup_objects()  # as run_app does once the window is up
+        self.clock = SnapshotClock().install()
 
     def run(self, preset: str, seconds: float) -> dict:
         """Train ``preset`` for ``seconds`` past the warm-up; the event loop's gaps, speed, frame times."""
@@ -218,12 +224,15 @@ class WindowBench:
             if not state["on"] and warm:
                 state.update(on=True, until=time.monotonic() + seconds, cpu=(time.thread_time(), time.monotonic()),
                              measured=time.monotonic())
+                self.clock.marks.clear()
+                self.clock.recording = True
             if state["on"]:
                 steps.append((last.elapsed, last.step))
                 if time.monotonic() >= state["until"]:
                     cpu, wall = state["cpu"]
                     state.update(on=False, done=True, cpu=(time.thread_time() - cpu) / (time.monotonic() - wall),
                                  measured=time.monotonic() - state["measured"])
+                    self.clock.recording = False
                     loop.quit()
 
         recorders = [(panel.feature_view, frame("maps")), (panel.boundary_view, frame("boundary")),
@@ -255,7 +264,7 @@ class WindowBench:
         longest = {name: float(np.max(np.diff([state["until"] - seconds, *times, state["until"]])))
                    for name, times in frames.items()}
         return {"gaps": gaps, "steps_per_s": (s1 - s0) / (t1 - t0), "gui_cpu": state["cpu"], "rates": rates,
-                "longest": longest}
+                "longest": longest, "split": time_split(self.clock.marks)}
 
     def speed_in_turns(self, preset: str, slices: int, seconds: float) -> tuple[float, float, list[float]]:
         """Steps/s of the window's training (every view live) and of the headless trainer's (probes off, its own
@@ -358,6 +367,7 @@ class WindowBench:
                 "rates": {name: len(times) / state["measured"] for name, times in frames.items()}}
 
     def close(self) -> None:
+        self.clock.remove()
         self.window.close()
         self.app.processEvents()
         self._tmp.cleanup()
@@ -423,6 +433,9 @@ def measure(args: argparse.Namespace) -> int:
           f"{5 if args.hog else 10}/s, < 0.5 s); activation statistics {stats:.1f}/s; decision boundary "
           f"{boundary:.1f}/s (mlp-moons; target >= 4/s)")
     print(f"the GUI thread used {100 * np.mean([w['gui_cpu'] for w in window]):.0f}% of a core")
+    kinds = {k for w in window for k in w["split"]}
+    split = {k: float(np.mean([w["split"].get(k, 0.0) for w in window])) for k in kinds}
+    print(f"the window's training thread (lenet-shapes, see time_split.py): {describe(split)}")
     print(f"lenet-shapes, taking turns in {args.slices} slices of {args.slice_seconds:g} s: window {window_speed:.1f} "
           f"steps/s; headless, probes off, {threads} threads: {headless_speed:.1f}; window/headless = {ratio:.2f}   "
           f"(target >= 0.9); the slices' own ratios: median {np.median(slices):.2f}, middle half "
