@@ -86,6 +86,22 @@ def test_the_governor_does_not_judge_the_cores_by_a_pause():
     assert governor.poll(3.0) == 1
 
 
+def test_the_governor_judges_runs_resumed_for_less_than_a_period():
+    machine = FakeMachine()
+    governor = make_governor(machine, 2)
+    paused = 0.0
+    for turn in range(3):                               # half a second of training, then a pause, ...
+        machine.run(0.5, ours=0.0, others=1.0)
+        paused += 0.5
+        assert governor.poll(paused) is None            # resumed: the measurement starts again
+        machine.run(0.2, ours=1.0, others=1.0)          # ... beside a program that keeps a core busy
+        assert governor.poll(paused) is None            # not yet the short period after a resume
+        machine.run(0.3, ours=1.0, others=1.0)
+        assert governor.poll(paused) == (1 if turn == 0 else None) and governor.threads == 1
+    machine.run(1.0, ours=2.0, others=0.0)              # the same period as ever once it runs on
+    assert governor.poll(paused) == 2
+
+
 def test_the_governor_keeps_whole_free_cores_on_a_bigger_machine():
     machine = FakeMachine()
     governor = make_governor(machine, 8)
