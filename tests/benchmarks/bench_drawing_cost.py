@@ -27,7 +27,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench_responsiveness import PRESETS, HeadlessTurns, WindowBench  # noqa: E402  (imports torch first)
+from bench_responsiveness import PRESETS, HeadlessTurns, WindowBench, wait  # noqa: E402  (imports torch first)
 
 PRESET = "lenet-shapes"
 
@@ -76,8 +76,6 @@ class Replay:
 
 def measure(slices: int, seconds: float) -> dict:
     """Headless steps/s beside the drawing window and beside the waiting one, in ``slices`` pairs of turns."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
     from explorer.training.trainer import Trainer
 
     replay = Replay(record(slices * seconds * 1.5 + 5))
@@ -86,11 +84,6 @@ def measure(slices: int, seconds: float) -> dict:
     assert bench.window.open_document(PRESETS / f"{PRESET}.json", as_copy=True), bench.window.last_error
     panel.trainer_options = {"steps": 10**7}
     panel.tabs.setCurrentWidget(panel.feature_view)
-
-    def wait(seconds: float) -> None:  # the window stays alive (and draws) meanwhile
-        loop = QEventLoop()
-        QTimer.singleShot(int(seconds * 1000), loop.quit)
-        loop.exec()
 
     deliveries, gui = [0], {"cpu": 0.0, "wall": 0.0}
     panel.batch_applied.connect(lambda _batch: replay.on and deliveries.__setitem__(0, deliveries[0] + 1))

@@ -154,6 +154,15 @@ def slice_ratios(window: list[tuple[int, float]], headless: list[tuple[int, floa
     return total(window), total(headless), [rate(window, i) / rate(headless, i) for i in range(1, len(window))]
 
 
+def wait(seconds: float) -> None:
+    """Let ``seconds`` pass in the event loop: the window stays alive (and draws) meanwhile."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def _spin() -> None:
     while True:
         pass
@@ -270,17 +279,10 @@ class WindowBench:
         """Steps/s of the window's training (every view live) and of the headless trainer's (probes off, its own
         process), taking turns for ``slices`` slices of ``seconds`` each while the other waits paused, after a
         warm-up slice each; and each slice's ratio (see :func:`slice_ratios`)."""
-        from PySide6.QtCore import QEventLoop, QTimer
-
         app, panel = self.app, self.panel
         assert self.window.open_document(PRESETS / f"{preset}.json", as_copy=True), self.window.last_error
         panel.trainer_options = {"steps": 10**7}
         panel.tabs.setCurrentWidget(panel.feature_view if panel.feature_view._candidates else panel.boundary_view)
-
-        def wait(seconds: float) -> None:  # the window stays alive (and draws) meanwhile
-            loop = QEventLoop()
-            QTimer.singleShot(int(seconds * 1000), loop.quit)
-            loop.exec()
 
         headless = HeadlessTurns(preset)
         assert panel.train(), panel.message.text.text()

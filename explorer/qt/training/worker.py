@@ -140,8 +140,7 @@ class TrainingWorker(QObject):
                 governor = ThreadGovernor(self._torch_threads)
             generator = self._trainer.run()
             for snap in generator:
-                paused = getattr(self._trainer, "paused_seconds", 0.0)
-                if governor is not None and (threads := governor.poll(paused)) is not None:
+                if governor is not None and (threads := governor.poll(self._trainer.paused_seconds)) is not None:
                     torch.set_num_threads(threads)  # other programs took or gave back cores
                 step = getattr(snap, "step", step)
                 self._put(snap)
